@@ -78,13 +78,22 @@ def compile_po(po_text: str) -> bytes:
 
 
 def render_error(error: LegajoError) -> str:
-    """The translated, parameter-filled message of a core error."""
-    return _format(_(error.template), error.params, error.template)
+    """The translated, parameter-filled message of a core error.
+
+    String parameters are passed through the catalogue too, so a parameter that is itself a
+    marked msgid (a permission's label, a kind's name) shows translated; other values (names,
+    codes) have no catalogue entry and come back unchanged.
+    """
+    return _format(_(error.template), _translated(error.params), error.template)
+
+
+def _translated(params: dict[str, object]) -> dict[str, object]:
+    return {k: _(v) if isinstance(v, str) and v else v for k, v in params.items()}
 
 
 def render_problem(problem: RowProblem) -> str:
     """The translated message of one import row problem, prefixed by row and field."""
-    body = _format(_(problem.template), problem.params, problem.template)
+    body = _format(_(problem.template), _translated(problem.params), problem.template)
     return _("Fila {row}, campo «{field}»: {message}").format(
         row=problem.row, field=problem.field, message=body
     )

@@ -1,0 +1,124 @@
+"""Writes the change feed (DESIGN.md §3) in the same transaction as every change.
+
+A session listener turns each flushed insert/update/delete of a :class:`~archive.db.base.Synced`
+object into a ``change_log`` row; :func:`record_bulk` does the same for Core bulk inserts (demo
+data, imports). Both go through :func:`_feed_row`, so there is one encoding of a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, event, insert, inspect
+from sqlalchemy.orm import Session
+
+from archive.db.base import Synced
+from archive.db.models.feed import ChangeLog
+from archive.db.types import utcnow
+from archive.domain.hlc import HybridClock
+from archive.domain.ids import uuid7
+
+FEED_CONTEXT_KEY = "legajo.feed"
+
+
+@dataclass
+class FeedContext:
+    """Who makes the changes of a unit of work, and the clock that orders them."""
+
+    origin: str
+    clock: HybridClock
+    user_id: str | None = None
+
+
+def encode(value: Any) -> Any:
+    """A JSON-ready form of a column value (ISO dates, UTC ISO timestamps)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _feed_row(
+    ctx: FeedContext, table: str, row_id: str, op: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "change_id": uuid7(),
+        "table_name": table,
+        "row_id": row_id,
+        "op": op,
+        "fields": {k: encode(v) for k, v in fields.items()},
+        "hlc": ctx.clock.now(),
+        "user_id": ctx.user_id,
+        "origin": ctx.origin,
+        "at": utcnow(),
+    }
+
+
+def _columns(obj: Synced) -> list[str]:
+    return [c.key for c in inspect(type(obj)).column_attrs]
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    ctx: FeedContext | None = session.info.get(FEED_CONTEXT_KEY)
+    if ctx is None:
+        return
+    for obj in session.new:
+        if isinstance(obj, Synced) and not obj.origin:
+            obj.origin = ctx.origin
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    ctx: FeedContext | None = session.info.get(FEED_CONTEXT_KEY)
+    rows: list[dict[str, Any]] = []
+    for obj in session.new:
+        if isinstance(obj, Synced):
+            _require(ctx)
+            assert ctx is not None
+            excluded = type(obj).__feed_exclude__
+            fields = {k: getattr(obj, k) for k in _columns(obj) if k not in excluded}
+            rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "I", fields))  # type: ignore[attr-defined]
+    for obj in session.dirty:
+        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
+            _require(ctx)
+            assert ctx is not None
+            state = inspect(obj)
+            excluded = type(obj).__feed_exclude__
+            changed = {
+                k: getattr(obj, k)
+                for k in _columns(obj)
+                if k not in excluded and state.attrs[k].history.has_changes()
+            }
+            changed["version"] = obj.version
+            changed["updated_at"] = obj.updated_at
+            rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "U", changed))  # type: ignore[attr-defined]
+    for obj in session.deleted:
+        if isinstance(obj, Synced):
+            _require(ctx)
+            assert ctx is not None
+            rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "D", {}))  # type: ignore[attr-defined]
+    if rows:
+        session.connection().execute(insert(ChangeLog), rows)
+
+
+def _require(ctx: FeedContext | None) -> None:
+    if ctx is None:
+        raise RuntimeError("synced rows changed in a session without a FeedContext")
+
+
+def install(session_class: Any) -> None:
+    """Attach the feed listeners to a sessionmaker (or Session subclass)."""
+    event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_flush", _after_flush)
+
+
+def record_bulk(
+    connection: Connection, ctx: FeedContext, table: str, rows: list[dict[str, Any]]
+) -> None:
+    """Feed rows for a Core bulk insert of ``rows`` (each a full column dict with ``id``)."""
+    if rows:
+        connection.execute(
+            insert(ChangeLog), [_feed_row(ctx, table, r["id"], "I", r) for r in rows]
+        )

@@ -1,0 +1,25 @@
+"""All mapped tables. Importing this package registers every model on ``Base.metadata``."""
+
+from archive.db.models.audit import AuditLog
+from archive.db.models.catalog import Serie, Subserie
+from archive.db.models.feed import ChangeLog, FeedCursor, LocalState
+from archive.db.models.inventory import Expediente
+from archive.db.models.org import Dependencia, Entity, Parameter, Workstation
+from archive.db.models.security import Role, RolePermission, User
+
+__all__ = [
+    "AuditLog",
+    "ChangeLog",
+    "Dependencia",
+    "Entity",
+    "Expediente",
+    "FeedCursor",
+    "LocalState",
+    "Parameter",
+    "Role",
+    "RolePermission",
+    "Serie",
+    "Subserie",
+    "User",
+    "Workstation",
+]

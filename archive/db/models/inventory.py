@@ -1,0 +1,37 @@
+"""Expedientes (case files). Storage units and locations join them with the inventory issue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.db.base import Base, Synced, live_unique
+
+
+class Expediente(Synced, Base):
+    __tablename__ = "expediente"
+    __table_args__ = (
+        Index("ix_expediente_number", "number"),
+        live_unique("ix_expediente_dep_number", "dependencia_id", "number"),
+        Index("ix_expediente_serie", "serie_id"),
+        Index("ix_expediente_closed_on", "closed_on"),
+    )
+
+    dependencia_id: Mapped[str] = mapped_column(ForeignKey("dependencia.id"))
+    serie_id: Mapped[str | None] = mapped_column(ForeignKey("serie.id"), nullable=True)
+    subserie_id: Mapped[str | None] = mapped_column(ForeignKey("subserie.id"), nullable=True)
+    #: The entity's file number, e.g. 2019-100-2.1-0042 (unique per dependencia).
+    number: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(500))
+    #: Fechas extremas; None means "s.f." (sin fecha).
+    opened_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    folio_first: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    folio_last: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    folios: Mapped[int] = mapped_column(Integer, default=0)
+    soporte: Mapped[str] = mapped_column(String(20), default="papel")
+    state: Mapped[str] = mapped_column(String(12), default="abierto")  # abierto | cerrado
+    stage: Mapped[str] = mapped_column(String(12), default="gestion")  # gestion|central|historico
+    notes: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,158 @@
+"""Writing and verifying the hash-chained audit trail.
+
+Every service mutation calls :func:`write_audit` inside its unit of work, so the audit row
+commits or rolls back with the change. Rows are chained per workstation: ``hash`` =
+SHA-256(prev_hash + canonical JSON of the row). :func:`verify_chain` recomputes every chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from archive.db.changefeed import encode
+from archive.db.models import AuditLog
+from archive.db.uow import UnitOfWork
+from archive.domain.ids import uuid7
+from archive.services.runtime import Actor, Runtime
+
+GENESIS = "0" * 64
+_HASHED = (
+    "id", "workstation", "chain_seq", "at", "user_id", "username", "program", "module",
+    "profile", "host", "ip", "action", "entity", "entity_id", "before", "after", "reason",
+    "confirmed", "extra1", "extra2", "extra3", "extra4", "extra5",
+)  # fmt: skip
+
+
+def canonical(values: Mapping[str, Any]) -> str:
+    data = {k: encode(values[k]) for k in _HASHED}
+    if isinstance(values["at"], datetime):
+        data["at"] = values["at"].isoformat(timespec="microseconds")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def row_hash(prev_hash: str, values: Mapping[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(values)).encode("utf-8")).hexdigest()
+
+
+def snapshot(obj: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """Column values of a mapped object for before/after (secrets excluded)."""
+    skip = set(exclude) | set(getattr(type(obj), "__audit_exclude__", ()))
+    cols = obj.__table__.columns.keys()
+    return {k: encode(getattr(obj, k)) for k in cols if k not in skip}
+
+
+def write_audit(
+    uow: UnitOfWork,
+    rt: Runtime,
+    actor: Actor,
+    *,
+    module: str,
+    action: str,
+    entity: str = "",
+    entity_id: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    confirmed: bool = False,
+    extras: tuple[str, ...] = (),
+) -> AuditLog:
+    """Append one audit row to this workstation's chain, in ``uow``'s transaction."""
+    session = uow.session
+    origin = rt.env.origin
+    last = session.execute(
+        select(AuditLog.chain_seq, AuditLog.hash)
+        .where(AuditLog.workstation == origin)
+        .order_by(AuditLog.chain_seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    padded = (*extras, "", "", "", "", "")[:5]
+    values: dict[str, Any] = {
+        "id": uuid7(),
+        "workstation": origin,
+        "chain_seq": seq,
+        "at": rt.now(),
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "program": rt.env.program,
+        "module": module,
+        "profile": f"{rt.env.profile}/{actor.role_code}",
+        "host": rt.env.host,
+        "ip": rt.env.ip,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "confirmed": confirmed,
+        "extra1": padded[0],
+        "extra2": padded[1],
+        "extra3": padded[2],
+        "extra4": padded[3],
+        "extra5": padded[4],
+    }
+    row = AuditLog(**values, prev_hash=prev, hash=row_hash(prev, values))
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    workstation: str
+    chain_seq: int
+    kind: str  # "hash" (row edited), "link" (row removed or reordered), "gap" (row removed)
+
+
+@dataclass
+class VerifyReport:
+    rows: int = 0
+    chains: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(uow: UnitOfWork, batch: int = 5000) -> VerifyReport:
+    """Recompute every workstation's chain; report each broken link."""
+    report = VerifyReport()
+    session = uow.session
+    stations = session.scalars(select(AuditLog.workstation).distinct()).all()
+    cols = [getattr(AuditLog, c) for c in (*_HASHED, "prev_hash", "hash")]
+    for station in stations:
+        report.chains += 1
+        prev, expected_seq = GENESIS, 1
+        stream = session.execute(
+            select(*cols).where(AuditLog.workstation == station).order_by(AuditLog.chain_seq),
+            execution_options={"yield_per": batch},
+        )
+        for r in stream:
+            values = r._mapping
+            report.rows += 1
+            seq = values["chain_seq"]
+            if seq != expected_seq:
+                report.problems.append(ChainProblem(station, seq, "gap"))
+            if values["prev_hash"] != prev:
+                report.problems.append(ChainProblem(station, seq, "link"))
+            if row_hash(values["prev_hash"], values) != values["hash"]:
+                report.problems.append(ChainProblem(station, seq, "hash"))
+            prev, expected_seq = values["hash"], seq + 1
+    return report
+
+
+def last_audit_seq(uow: UnitOfWork, origin: str) -> int:
+    return uow.session.scalar(
+        select(func.coalesce(func.max(AuditLog.chain_seq), 0)).where(
+            AuditLog.workstation == origin
+        )
+    ) or 0
