@@ -17,6 +17,8 @@ from typing import Any
 
 import platformdirs
 
+from archive.i18n import LANGUAGES
+
 APP_DIR = "legajo"
 SCHEMA_VERSION = 2
 
@@ -42,8 +44,9 @@ class Settings:
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     # v1 stored the language as "es-CO"/"en-US"; v2 stores the bare language code.
-    lang = str(data.get("language", "es"))
-    data["language"] = lang.split("-")[0].split("_")[0].lower()
+    lang = data.get("language")
+    if isinstance(lang, str):
+        data["language"] = lang.split("-")[0].split("_")[0].lower()
     return data
 
 
@@ -78,7 +81,10 @@ def load_settings(path: Path | None = None) -> Settings:
     for k, v in data.items():
         if k in known and isinstance(v, type(getattr(defaults, k))):
             clean[k] = v
-    return Settings(**clean)
+    settings = Settings(**clean)
+    if settings.language not in LANGUAGES:
+        settings.language = Settings.language
+    return settings
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

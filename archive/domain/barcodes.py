@@ -234,9 +234,7 @@ def _drop_controls(raw: str) -> str:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def parse_barcode(
-    raw: str, expected_kinds: Collection[BarcodeKind] | None = None
-) -> ParsedBarcode:
+def parse_barcode(raw: str, expected_kinds: Collection[BarcodeKind] | None = None) -> ParsedBarcode:
     """Validate a scanned or typed Legajo label barcode and split it.
 
     Args:

@@ -108,7 +108,8 @@ class CodeMask:
             raise _mask_error(self.pattern, N_("falta el separador entre serie y subserie"))
         if not self.sep_dep_serie and self.pad_serie <= 0:
             raise _mask_error(
-                self.pattern, N_("sin separador tras la dependencia, la serie debe tener ancho fijo")
+                self.pattern,
+                N_("sin separador tras la dependencia, la serie debe tener ancho fijo"),
             )
         if min(self.pad_serie, self.pad_sub, self.pad_dep) < 0:
             raise _mask_error(self.pattern, N_("los anchos no pueden ser negativos"))
@@ -192,7 +193,9 @@ def render_code(dependencia: str, serie: str, subserie: str, mask: CodeMask) -> 
 @functools.lru_cache(maxsize=64)
 def _mask_regex(mask: CodeMask) -> re.Pattern[str]:
     dep = r"(?P<d>[0-9A-Z]+?)" if not mask.sep_dep_serie else r"(?P<d>[0-9A-Z]+)"
-    serie = rf"(?P<s>[0-9A-Z]{{{mask.pad_serie}}})" if not mask.sep_dep_serie else r"(?P<s>[0-9A-Z]+)"
+    serie = (
+        rf"(?P<s>[0-9A-Z]{{{mask.pad_serie}}})" if not mask.sep_dep_serie else r"(?P<s>[0-9A-Z]+)"
+    )
     sub = r"(?P<b>[0-9A-Z]+)"
     sep1, sep2 = re.escape(mask.sep_dep_serie), re.escape(mask.sep_serie_sub)
     return re.compile(rf"{dep}{sep1}{serie}(?:{sep2}{sub})?")

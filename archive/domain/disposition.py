@@ -223,9 +223,7 @@ def check_disposition(flags: Disposition, procedure: str) -> list[ValidationErro
             )
         else:
             errors.append(
-                ValidationError(
-                    "disposition.none", N_("Indique la disposición final: CT, E o S.")
-                )
+                ValidationError("disposition.none", N_("Indique la disposición final: CT, E o S."))
             )
     if Disposition.CT in flags and Disposition.E in flags:
         errors.append(

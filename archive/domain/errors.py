@@ -26,7 +26,8 @@ class LegajoError(Exception):
     #: CLI exit code for this kind of error (DESIGN.md §7: 1 user error, 3 conflict/partial).
     exit_code = 1
 
-    def __init__(self, code: str, template: str, **params: Any) -> None:
+    def __init__(self, code: str, template: str, /, **params: Any) -> None:
+        # code and template are positional-only so a parameter may itself be called "code".
         self.code = code
         self.template = template
         self.params = params
@@ -112,6 +113,7 @@ class ImportFileError(LegajoError):
         self,
         code: str,
         template: str,
+        /,
         *,
         file: str,
         problems: list[RowProblem] | None = None,

@@ -60,9 +60,9 @@ class OrgService:
             return EntityView(e.name, e.nit, e.city, e.version)
 
     def update_entity(self, actor: Actor, *, name: str, nit: str = "", city: str = "") -> Changes:
-        if not name.strip():
-            raise ValidationError("setup.entity_name", N_("Escriba el nombre de la entidad (fondo)."))
         with self.rt.uow(actor, Permission.ORG_MANAGE) as uow:
+            if not name.strip():
+                raise ValidationError("setup.entity_name", N_("Escriba el nombre de la entidad (fondo)."))
             e = uow.session.scalar(select(Entity).where(Entity.deleted_at.is_(None)))
             assert e is not None
             before = snapshot(e)
@@ -101,15 +101,15 @@ class OrgService:
         self, actor: Actor, *, code: str, name: str, parent_code: str | None = None, sigla: str = ""
     ) -> Changes:
         code = code.strip()
-        if not DEP_CODE.match(code):
-            raise ValidationError(
-                "dependencia.code",
-                N_("El código de dependencia «{code}» no es válido (letras, dígitos, punto o guion)."),
-                code=code,
-            )
-        if not name.strip():
-            raise ValidationError("dependencia.name", N_("Escriba el nombre de la dependencia."))
         with self.rt.uow(actor, Permission.ORG_MANAGE) as uow:
+            if not DEP_CODE.match(code):
+                raise ValidationError(
+                    "dependencia.code",
+                    N_("El código de dependencia «{code}» no es válido (letras, dígitos, punto o guion)."),
+                    code=code,
+                )
+            if not name.strip():
+                raise ValidationError("dependencia.name", N_("Escriba el nombre de la dependencia."))
             s = uow.session
             if _find(s, code) is not None:
                 raise ValidationError(

@@ -54,16 +54,16 @@ class RoleService:
         own_dependencia_only: bool = False,
     ) -> Changes:
         code = code.strip().lower()
-        if not ROLE_CODE.match(code):
-            raise ValidationError(
-                "role.code",
-                N_("El código de rol «{code}» no es válido: use minúsculas, dígitos y guion bajo."),
-                code=code,
-            )
-        if not name.strip():
-            raise ValidationError("role.name", N_("Escriba el nombre del rol."))
-        perms = _valid_permissions(permissions)
         with self.rt.uow(actor, Permission.ROLES_MANAGE) as uow:
+            if not ROLE_CODE.match(code):
+                raise ValidationError(
+                    "role.code",
+                    N_("El código de rol «{code}» no es válido: use minúsculas, dígitos y guion bajo."),
+                    code=code,
+                )
+            if not name.strip():
+                raise ValidationError("role.name", N_("Escriba el nombre del rol."))
+            perms = _valid_permissions(permissions)
             s = uow.session
             if s.scalar(select(Role.id).where(Role.code == code, Role.deleted_at.is_(None))):
                 raise ValidationError("role.exists", N_("Ya existe el rol «{code}»."), code=code)
@@ -93,8 +93,8 @@ class RoleService:
         expected_version: int | None = None,
     ) -> Changes:
         """Replace a role's granted permissions (revoked cells are soft-deleted)."""
-        perms = _valid_permissions(permissions)
         with self.rt.uow(actor, Permission.ROLES_MANAGE) as uow:
+            perms = _valid_permissions(permissions)
             s = uow.session
             role = _role(s, code)
             if expected_version is not None and role.version != expected_version:

@@ -75,10 +75,10 @@ class UserService:
     ) -> UserResult:
         """Create a user. Without ``password`` a temporary one is made and returned; either
         way the user must change it at first login."""
-        name = validate_username(username)
-        if not full_name.strip():
-            raise ValidationError("user.full_name", N_("Escriba el nombre completo del usuario."))
         with self.rt.uow(actor, Permission.USERS_MANAGE) as uow:
+            name = validate_username(username)
+            if not full_name.strip():
+                raise ValidationError("user.full_name", N_("Escriba el nombre completo del usuario."))
             s = uow.session
             if s.scalar(select(User.id).where(User.username == name)):
                 raise ValidationError(

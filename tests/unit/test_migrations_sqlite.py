@@ -1,0 +1,59 @@
+"""Schema management on SQLite: migrate on open, refuse newer, foreign and corrupt databases."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from archive.db.database import Database
+from archive.db.engine import make_engine, sqlite_url
+from archive.db.migrate import SchemaState, check, head_revision
+from archive.domain.errors import DatabaseError
+from archive.i18n import render_error
+
+
+def test_open_migrates_an_empty_folder_to_head(tmp_path) -> None:
+    db = Database.open(sqlite_url(tmp_path))
+    assert check(db.engine) is SchemaState.CURRENT
+    with sqlite3.connect(tmp_path / "legajo.sqlite3") as conn:
+        assert conn.execute("select version_num from alembic_version").fetchone()[0] == head_revision()
+        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_a_newer_database_is_refused_untouched(tmp_path) -> None:
+    Database.open(sqlite_url(tmp_path)).close()
+    path = tmp_path / "legajo.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("update alembic_version set version_num = 'f00dfeed9999'")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError) as e:
+        Database.open(sqlite_url(tmp_path))
+    assert e.value.code == "db.newer"
+    assert "más reciente" in render_error(e.value)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_database_is_refused(tmp_path) -> None:
+    with sqlite3.connect(tmp_path / "legajo.sqlite3") as conn:
+        conn.execute("create table clientes (id integer)")
+    with pytest.raises(DatabaseError) as e:
+        Database.open(sqlite_url(tmp_path))
+    assert e.value.code == "db.foreign"
+
+
+def test_a_corrupt_file_is_refused_with_a_clear_message(tmp_path) -> None:
+    (tmp_path / "legajo.sqlite3").write_bytes(b"esto no es una base de datos" * 200)
+    with pytest.raises(DatabaseError) as e:
+        Database.open(sqlite_url(tmp_path))
+    assert e.value.code == "db.unusable"
+    assert "dañado" in render_error(e.value)
+
+
+def test_sqlite_connection_settings(tmp_path) -> None:
+    engine = make_engine(sqlite_url(tmp_path))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("pragma synchronous").scalar() == 2  # FULL
+    engine.dispose()
