@@ -13,6 +13,10 @@ class Changes:
     parameters: bool = False
     audit: bool = False
     records: bool = False
+    units: bool = False
+    locations: bool = False
+    counts: bool = False
+    incidents: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})

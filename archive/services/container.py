@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 from archive.services.audit import AuditService
 from archive.services.auth import AuthService
+from archive.services.batches import BatchService
+from archive.services.counts import CountService
+from archive.services.expedientes import ExpedienteService
+from archive.services.incidents import IncidentService
+from archive.services.locations import LocationService
+from archive.services.moves import MoveService
+from archive.services.units import UnitService
 from archive.services.demo import DemoService
 from archive.services.org import OrgService
 from archive.services.parameters import ParameterService
@@ -26,6 +33,13 @@ class Services:
     parameters: ParameterService
     audit: AuditService
     demo: DemoService
+    locations: LocationService
+    units: UnitService
+    moves: MoveService
+    batches: BatchService
+    counts: CountService
+    incidents: IncidentService
+    expedientes: ExpedienteService
 
     @classmethod
     def build(cls, rt: Runtime) -> Services:
@@ -39,4 +53,11 @@ class Services:
             parameters=ParameterService(rt),
             audit=AuditService(rt),
             demo=DemoService(rt),
+            locations=LocationService(rt),
+            units=UnitService(rt),
+            moves=MoveService(rt),
+            batches=BatchService(rt),
+            counts=CountService(rt),
+            incidents=IncidentService(rt),
+            expedientes=ExpedienteService(rt),
         )

@@ -16,6 +16,8 @@ from archive.services.audit_log import write_audit
 from archive.services.passwords import check_policy
 from archive.services.runtime import SYSTEM, Actor, Runtime
 from archive.domain.parameters import Parameters
+from archive.services.locations import seed_levels
+from archive.services.units import seed_unit_types
 
 WORKSTATION_CODE = re.compile(r"^[A-Z0-9]{3}$")
 
@@ -73,6 +75,8 @@ class SetupService:
             s.flush()
             s.add(LocalState(key="workstation_id", value=ws.id))
             roles = seed_roles(uow)
+            seed_levels(s)
+            seed_unit_types(s)
             admin = User(
                 username=username,
                 full_name=req.admin_full_name.strip() or username,

@@ -17,6 +17,8 @@ class Expediente(Synced, Base):
         live_unique("ix_expediente_dep_number", "dependencia_id", "number"),
         Index("ix_expediente_serie", "serie_id"),
         Index("ix_expediente_closed_on", "closed_on"),
+        live_unique("ix_expediente_barcode_live", "barcode"),
+        Index("ix_expediente_title", "title"),
     )
 
     dependencia_id: Mapped[str] = mapped_column(ForeignKey("dependencia.id"))
@@ -35,3 +37,5 @@ class Expediente(Synced, Base):
     state: Mapped[str] = mapped_column(String(12), default="abierto")  # abierto | cerrado
     stage: Mapped[str] = mapped_column(String(12), default="gestion")  # gestion|central|historico
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Optional label barcode of the expediente itself (carpetas carry their own).
+    barcode: Mapped[str | None] = mapped_column(String(64), nullable=True)
