@@ -35,10 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop.app import run_gui
 
             return run_gui(services, settings)
-        from cli.commands import COMMANDS
+        from cli.commands import all_commands
 
         try:
-            return COMMANDS[args.command](services, args)
+            return all_commands()[args.command](services, args)
         except LegajoError as e:
             return report_error(e, args.json)
         except KeyboardInterrupt:

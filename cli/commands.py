@@ -170,6 +170,12 @@ def _done(args: argparse.Namespace, data: dict[str, object], text: str | None = 
         print(text or _("Hecho."))
 
 
+def all_commands() -> dict[str, Handler]:
+    from cli import inventory
+
+    return COMMANDS | inventory.COMMANDS
+
+
 COMMANDS: dict[str, Handler] = {
     "init": cmd_init,
     "user": cmd_user,

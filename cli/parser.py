@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help=_("cargar datos de demostración"))
     demo.add_argument("--items", type=int, default=5000, help=_("número de expedientes"))
     demo.add_argument("--seed", type=int, default=2026)
+
+    from cli import inventory
+
+    inventory.add_parsers(sub, common)
     return p
 
 

@@ -3,7 +3,7 @@
 A Legajo label carries 13 characters ``<kind><workstation><sequence><check>`` (see
 ``docs/BARCODES.md``)::
 
-    F 0A1 00000042 ?     kind F (carpeta), workstation 0A1, sequence 42, check character
+    F 0A1 00000042 W     kind F (carpeta), workstation 0A1, sequence 42, check character W
 
 Barcodes are not ids: they are unique because workstation codes are unique centrally and each
 workstation allocates its own sequences (per kind) offline. Allocation is a database service;
@@ -11,9 +11,10 @@ this module only formats, checks and parses. Barcodes that Legajo did not print 
 labels) are accepted as they are through :func:`validate_external_barcode`.
 
 The check character is the Damm algorithm over a totally anti-symmetric quasigroup of order 36
-(GF(4) x GF(9)): it detects every single-character substitution and every adjacent
-transposition, the check character included. ISO/IEC 7064 MOD 37,36 was considered and rejected
-because it misses 1 in 630 adjacent transpositions (e.g. ``...89...`` read as ``...98...``).
+(built on GF(4) x GF(9)): it detects every single-character substitution, adjacent
+transposition, twin error (``aa``→``bb``) and jump transposition (``abc``→``cba``), the check
+character included. ISO/IEC 7064 MOD 37,36 was considered and rejected: it misses 1 in 630
+adjacent transpositions (``F1U24141011`` and ``F1U24140111`` share its check character).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ EXTERNAL_MAX_LENGTH = 64
 
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _WORKSTATION_RE = re.compile(r"[A-Z0-9]{3}")
+_SHAPE_RE = re.compile(r"[CFEUT][A-Z0-9]{3}[0-9]{8}[0-9A-Z]")
 # AIM symbology identifier (ISO/IEC 15424): "]" + symbology letter + modifier character.
 _AIM_RE = re.compile(r"\][A-Za-z][0-9A-Za-z]")
 _LOWER_TO_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -93,21 +95,19 @@ class ParsedBarcode:
 # --- check character ---------------------------------------------------------------------------
 
 
-def _gf4_times_omega(u: int) -> int:
-    # GF(4) = {0, 1, w, w^2} encoded 0, 1, 2, 3 (polynomials over GF(2) mod x^2+x+1).
-    return (0, 2, 3, 1)[u]
-
-
 def _damm_op(x: int, y: int) -> int:
-    """The quasigroup x*y on 0..35: (w·(a+b) in GF(4), y-x in GF(9)) with x = 9a+i, y = 9b+j.
+    """The quasigroup x*y = a·(x − y) on 0..35 read as GF(4) × GF(9) (x = 9·x4 + x9).
 
-    Totally anti-symmetric ((c*x)*y == (c*y)*x only if x == y) with x*x == 0, which is what the
-    Damm algorithm needs to catch all single substitutions and adjacent transpositions.
+    The multiplier a is (w, 1+t): w generates GF(4)* = {1, w, w²} (encoded 1, 2, 3; GF(2)[w] mod
+    w²+w+1), 1+t generates GF(9)* (GF(3)[t] mod t²+1, encoded v0 + 3·v1). Since a ∉ {0, ±1} and
+    a² ≠ −1 in both fields, (c*x)*y ≠ (c*y)*x for x ≠ y (total anti-symmetry) and twin, jump
+    transposition and jump twin errors change the result too; x*x = 0 (zero diagonal).
     """
-    a, i = divmod(x, 9)
-    b, j = divmod(y, 9)
-    gf4 = _gf4_times_omega(a ^ b)
-    gf9 = (j % 3 - i % 3) % 3 + 3 * ((j // 3 - i // 3) % 3)
+    x4, x9 = divmod(x, 9)
+    y4, y9 = divmod(y, 9)
+    gf4 = (0, 2, 3, 1)[x4 ^ y4]  # w·(x4 − y4); subtraction is XOR in characteristic 2
+    d0, d1 = (x9 % 3 - y9 % 3) % 3, (x9 // 3 - y9 // 3) % 3  # x9 − y9 = d0 + d1·t
+    gf9 = (d0 - d1) % 3 + 3 * ((d0 + d1) % 3)  # (1+t)(d0 + d1·t) = (d0 − d1) + (d0 + d1)·t
     return 9 * gf4 + gf9
 
 
@@ -330,12 +330,21 @@ def _unexpected_kind(
 
 
 def is_legajo_barcode(raw: str) -> bool:
-    """Whether ``raw`` is a valid Legajo label (any kind), as opposed to an external barcode."""
+    """Whether ``raw`` is a valid Legajo label (any kind, check character included)."""
     try:
         parse_barcode(raw)
     except ValidationError:
         return False
     return True
+
+
+def looks_like_legajo_barcode(raw: str) -> bool:
+    """Whether ``raw`` has the shape of a Legajo label, whatever its check character.
+
+    Use it to route a scan: a value with this shape is one of our labels, possibly misread, and
+    goes through :func:`parse_barcode` (whose error says so); anything else is external.
+    """
+    return _SHAPE_RE.fullmatch(normalize_scan(raw)) is not None
 
 
 def validate_external_barcode(raw: str) -> str:
@@ -362,7 +371,7 @@ def validate_external_barcode(raw: str) -> str:
     bad = [c for c in value if not " " <= c <= "~"]
     if bad:
         raise _bad_characters(value, bad)
-    if is_legajo_barcode(value):
+    if looks_like_legajo_barcode(value):
         raise ValidationError(
             "barcode.external_is_legajo",
             N_(

@@ -89,3 +89,42 @@ def _tick(count: int, total: int, progress: Progress, cancelled: Cancelled) -> N
         if cancelled():
             raise JobCancelled()
         progress(count, total, "")
+
+
+def export_sheets(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> None:
+    """Several tables in one XLSX (a sheet each), or one CSV with a title row per table."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import Workbook
+
+            wb = Workbook(write_only=True)
+            for title, headers, rows in sheets:
+                ws = wb.create_sheet(_sheet_title(title))
+                ws.append([neutralise(h) for h in headers])
+                for row in rows:
+                    ws.append([neutralise(v) for v in row])
+            wb.save(tmp)
+        elif path.suffix.lower() == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh, delimiter=";")
+                for title, headers, rows in sheets:
+                    writer.writerow([neutralise(title)])
+                    writer.writerow([neutralise(h) for h in headers])
+                    writer.writerows([neutralise(v) for v in row] for row in rows)
+                    writer.writerow([])
+        else:
+            raise ValidationError(
+                "export.format",
+                N_("Formato de exportación no soportado: «{suffix}». Use .csv o .xlsx."),
+                suffix=path.suffix.lower(),
+            )
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sheet_title(title: str) -> str:
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, " ")
+    return title[:31]

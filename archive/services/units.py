@@ -156,6 +156,10 @@ class UnitService:
                 s.add(u)
                 units.append(u)
             s.flush()
+            if loc is not None and parent is None:
+                now = self.rt.now()
+                s.add_all(Movement(unit_id=u.id, at=now, user_id=actor.user_id, username=actor.username, method="register",
+                                   to_location_id=loc.id) for u in units)  # fmt: skip
             write_audit(uow, self.rt, actor, module="unidades", action="unit.register", entity="unit",
                         entity_id=units[0].id,
                         after={"type": utype.code, "count": len(units), "barcodes": [u.barcode for u in units][:50]})  # fmt: skip

@@ -68,7 +68,8 @@ def test_scan_moves_with_history_audit_and_box_contents(services, admin, shelf) 
     again = services.moves.move(admin, [box.barcode], b.barcode)
     assert (again.moved, again.already_there) == (0, 1)
     history = services.units.history(admin, box.id)
-    assert [(h.from_path, h.to_path, h.method, h.username) for h in history] == [(a.path, b.path, "scan", "admin")]
+    assert [(h.from_path, h.to_path, h.method, h.username) for h in history] == [
+        (None, a.path, "register", "admin"), (a.path, b.path, "scan", "admin")]
     with services.rt.db.sessions() as s:
         audit = s.scalars(select(AuditLog).where(AuditLog.action == "unit.move")).all()
     assert len(audit) == 1 and audit[0].after["to"] == b.path
@@ -138,7 +139,7 @@ def test_bulk_move_preview_apply_and_revert(services, admin, shelf) -> None:
     assert {services.units.get(admin, i).location_path for i in ids} == {b.path}
     assert services.batches.revert(admin, batch_id) == 3
     assert {services.units.get(admin, i).location_path for i in ids} == {a.path}
-    assert [h.method for h in services.units.history(admin, ids[0])] == ["bulk", "revert"]
+    assert [h.method for h in services.units.history(admin, ids[0])] == ["register", "bulk", "revert"]
     with pytest.raises(ValidationError):
         services.batches.revert(admin, batch_id)
 
