@@ -23,6 +23,7 @@ from archive.domain.progress import Cancelled, JobCancelled, Progress, never_can
 from archive.i18n import N_
 from archive.services import demo_data as vocab
 from archive.services.audit_log import write_audit
+from archive.services.demo_shelves import DemoShelves
 from archive.services.runtime import SYSTEM, Actor, Runtime
 from archive.services.setup import SetupRequest, SetupService
 
@@ -49,6 +50,7 @@ class DemoService:
         items: int,
         *,
         seed: int = 2026,
+        with_shelves: bool = True,
         progress: Progress = no_progress,
         cancelled: Cancelled = never_cancelled,
     ) -> DemoResult:
@@ -87,6 +89,7 @@ class DemoService:
             users = self._users(s) if password else []
             s.flush()
             conn = s.connection()
+            shelves = DemoShelves(s, conn, feed, self.rt.env.origin, items) if with_shelves else None
             done = 0
             counters: dict[tuple[str, str], int] = {}
             while done < items:
@@ -96,12 +99,16 @@ class DemoService:
                 rows = [self._expediente(rng, deps, series, counters) for _ in range(n)]
                 conn.execute(insert(Expediente), rows)
                 record_bulk(conn, feed, Expediente.__tablename__, rows)
+                if shelves is not None:
+                    shelves.place(rows)
                 done += n
                 progress(done, items, N_("Generando expedientes"))
             write_audit(
                 uow, self.rt, actor, module="demo", action="demo.generate",
                 after={"expedientes": items, "dependencias": len(deps), "series": len(series),
-                       "usuarios": users, "semilla": seed},
+                       "usuarios": users, "semilla": seed,
+                       "cajas": shelves.boxes if shelves else 0,
+                       "entrepanos": len(shelves.leaves) if shelves else 0},
             )  # fmt: skip
             uow.commit()
         return DemoResult(items, len(deps), len(series), users, password, actor)
