@@ -58,3 +58,9 @@ def live_unique(name: str, *columns: str) -> Index:
     """A unique index over rows that are not soft-deleted (partial index, SQLite and PostgreSQL)."""
     where = text("deleted_at IS NULL")
     return Index(name, *columns, unique=True, sqlite_where=where, postgresql_where=where)
+
+
+def live_index(name: str, *columns: str) -> Index:
+    """A (non-unique) index over rows that are not soft-deleted."""
+    where = text("deleted_at IS NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)

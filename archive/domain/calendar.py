@@ -3,22 +3,24 @@
 A business day is Monday to Friday and not a national holiday (``holidays`` package, country
 "CO", which applies Ley Emiliani's move of most holidays to Monday and the Easter-based ones such
 as Jueves and Viernes Santo), nor one of the entity's extra non-working days (``extra_holidays``:
-días cívicos, local decrees). Holiday sets are cached per year.
+días cívicos, local decrees). Ley 4 de 1913 art. 62: "En los plazos de días que se señalen en las
+leyes y actos oficiales, se entienden suprimidos los feriados y de vacantes". Holiday sets are
+cached per year.
 
 **Counting convention: the start day is not counted.** ``add_business_days(start, n)`` returns the
-n-th business day *after* ``start``, as Colombian procedure counts terms ("a partir del día
-siguiente") and as Excel's ``WORKDAY(start, n)`` does; ``business_days_between(a, b)`` counts the
-business days ``d`` with ``a < d <= b``, so ``business_days_between(a, add_business_days(a, n))
-== n``.
+n-th business day *after* ``start`` (terms run from the day after the act, and Excel's
+``WORKDAY(start, n)`` counts the same way); ``business_days_between(a, b)`` counts the business
+days ``d`` with ``a < d <= b``, so ``business_days_between(a, add_business_days(a, n)) == n``
+(also for negative ``n``).
 
 Evidence (AGN_NOTES §5.1): Pasto published an elimination inventory "por un término de sesenta
 (60) días hábiles, contados a partir del 23 de enero de 2026 hasta el 17 de abril de 2026". Only
 one convention reproduces that end date: start day excluded **and no holidays removed**
-(Mon-Fri only) - Excel's ``WORKDAY`` without a holiday list. Counting the start day gives 16 April
-without holidays and 21 April with them; inclusive or not, three national holidays fall inside
+(Mon-Fri only), i.e. Excel's ``WORKDAY`` without a holiday list. Counting the start day gives 16
+April without holidays and 21 April with them. Three national holidays fall inside the window
 (San José, moved to Monday 23 March; Jueves Santo 2 April; Viernes Santo 3 April), so the legal
 count of 60 días hábiles from 23 January 2026 ends on **22 April 2026**. Legajo removes holidays
-(días hábiles exclude them by law) and keeps the start-day convention that Pasto's date shows;
+(art. 62 above) and keeps the start-day convention that Pasto's date shows;
 ``national_holidays=False`` reproduces a weekends-only count for comparison.
 """
 
@@ -93,7 +95,8 @@ def _weekdays_through(day: date) -> int:
 def business_days_between(
     a: date, b: date, extra_holidays: Iterable[date] = (), *, national_holidays: bool = True
 ) -> int:
-    """Business days ``d`` with ``a < d <= b`` (negative when ``b`` is before ``a``).
+    """Business days ``d`` with ``a < d <= b``; when ``b`` is before ``a``, minus the business
+    days with ``b <= d < a`` (so it always inverts :func:`add_business_days`).
 
     Computed arithmetically (weekday count minus weekday holidays), so long spans are cheap.
 
@@ -103,8 +106,11 @@ def business_days_between(
         extra_holidays: Additional non-working days of the entity.
         national_holidays: See :func:`is_business_day`.
     """
-    if b < a:
-        return -business_days_between(b, a, extra_holidays, national_holidays=national_holidays)
+    if b < a:  # walking backwards: days d with b <= d < a, counted negative
+        one = timedelta(days=1)
+        return -business_days_between(
+            b - one, a - one, extra_holidays, national_holidays=national_holidays
+        )
     closed: set[date] = {d for d in extra_holidays if a < d <= b and d.weekday() < 5}
     if national_holidays:
         for year in range(a.year, b.year + 1):

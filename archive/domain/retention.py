@@ -11,6 +11,9 @@ An open expediente has no due dates. An entity may count from 31 December of the
 28 February in common years. For a TVD (fondos acumulados, §2) there is only AC, counted from the
 end date of the accumulated fonds.
 
+:class:`TrdSubserie`, :class:`TrdSeries` and :class:`TvdSerie` are the value objects of an
+imported retention table (``archive.io.trd_import`` builds them).
+
 :func:`compute_due_dates` is the readable one-expediente path;
 :func:`compute_due_dates_iso` is the bulk path for recomputing a whole database (ISO strings in,
 ISO strings out, no ``date`` objects), proven equal to the slow path by a property test.
@@ -19,12 +22,14 @@ ISO strings out, no ``date`` objects), proven equal to the slow path by a proper
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from archive.domain.codes import CodeParts
 from archive.domain.disposition import Disposition, validate_disposition
 from archive.domain.errors import ValidationError
 from archive.i18n import N_
@@ -208,15 +213,26 @@ def compute_tvd_due_date(
     return add_years(retention_start(fonds_end, count_from_dec31), check_years(ac_years, "AC"))
 
 
+@functools.lru_cache(maxsize=1)
+def _year_tables() -> tuple[dict[str, int], list[str], frozenset[int]]:
+    """Lookup tables of the bulk path: "YYYY" → int, int → "YYYY", leap years."""
+    years = range(10000)
+    return (
+        {f"{y:04d}": y for y in years},
+        [f"{y:04d}" for y in years],
+        frozenset(y for y in years if _is_leap(y)),
+    )
+
+
 def compute_due_dates_iso(
     rows: Iterable[tuple[str | None, int, int, bool]],
 ) -> list[tuple[str, str] | None]:
     """Bulk due dates over plain tuples, for recomputing many expedientes at once.
 
-    Same rules as :func:`compute_due_dates`, but works on ISO strings with integer arithmetic and
-    creates no ``date`` objects, so a million rows take about a second (the rest of the
-    10-second budget is left for the database). Feed it straight from a query such as
-    ``SELECT fecha_cierre, ag, ac, ...`` and write the results with ``executemany``.
+    Same rules as :func:`compute_due_dates`, but works on ISO strings with table lookups and
+    creates no ``date`` objects: a million rows take about 1 s (``bench/bench_trd_import.py``),
+    leaving most of the 10-second budget to the database. Feed it straight from a query such as
+    ``SELECT fecha_cierre, ag, ac, ...`` and write the results back with ``executemany``.
 
     Args:
         rows: ``(closing, ag_years, ac_years, count_from_dec31)`` per expediente. ``closing`` is
@@ -229,22 +245,69 @@ def compute_due_dates_iso(
         as ISO strings.
 
     Raises:
-        ValueError: for a closing string that does not start with a 4-digit year.
+        KeyError: for a closing string that does not start with a 4-digit year.
+        IndexError: for a result past the year 9999 (validated years cannot get there).
     """
+    year_of, text_of, leap = _year_tables()
     out: list[tuple[str, str] | None] = []
     append = out.append
     for closing, ag, ac, dec31 in rows:
         if not closing:
             append(None)
             continue
-        year = int(closing[:4])
-        month_day = "12-31" if dec31 else closing[5:10]
-        y1 = year + ag
-        if month_day == "02-29" and not (y1 % 4 == 0 and (y1 % 100 != 0 or y1 % 400 == 0)):
-            month_day = "02-28"
+        y1 = year_of[closing[:4]] + ag
+        if dec31:
+            month_day = "-12-31"
+        else:
+            month_day = closing[4:10]
+            if month_day == "-02-29" and y1 not in leap:
+                month_day = "-02-28"
         y2 = y1 + ac
-        md2 = month_day
-        if md2 == "02-29" and not (y2 % 4 == 0 and (y2 % 100 != 0 or y2 % 400 == 0)):
-            md2 = "02-28"
-        append((f"{y1:04d}-{month_day}", f"{y2:04d}-{md2}"))
+        md2 = "-02-28" if month_day == "-02-29" and y2 not in leap else month_day
+        append((text_of[y1] + month_day, text_of[y2] + md2))
     return out
+
+
+@dataclass(frozen=True)
+class TrdSubserie:
+    """A TRD subserie with its retention; a serie without subseries is one of these with
+    ``code.subserie == ""``. ``source_row`` is the 1-based row of the imported file (0 if none).
+    """
+
+    code: CodeParts
+    name: str
+    ag_years: int
+    ac_years: int
+    disposition: Disposition
+    soporte: frozenset[Soporte]
+    procedure: str
+    tipos: tuple[str, ...] = ()
+    source_row: int = 0
+
+    @property
+    def rule(self) -> RetentionRule:
+        """The retention rule (validated when built)."""
+        return RetentionRule(self.ag_years, self.ac_years, self.disposition, self.procedure)
+
+
+@dataclass(frozen=True)
+class TrdSeries:
+    """A TRD serie and its subseries, in file order."""
+
+    code: CodeParts
+    name: str
+    subseries: tuple[TrdSubserie, ...]
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
+class TvdSerie:
+    """A serie/asunto (or subserie) of a TVD: central-archive years only (AGN_NOTES §2)."""
+
+    code: CodeParts
+    serie_name: str
+    name: str
+    ac_years: int
+    disposition: Disposition
+    procedure: str
+    source_row: int = 0

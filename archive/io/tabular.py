@@ -7,7 +7,8 @@ Everything importers read goes through :func:`read_table`:
   specific message; anything else is decoded as text.
 - Text: UTF-16 with a BOM, else UTF-8 (with or without BOM) tried strictly, else cp1252 (what a
   Spanish Windows Excel writes), else Latin-1; :attr:`Table.encoding` says which. The delimiter
-  (``;``, ``,`` or tab) is chosen by how consistently each splits the first records.
+  (``;``, ``,`` or tab) is chosen by how consistently each splits the first records, unless the
+  file starts with Excel's ``sep=;`` hint line.
 - Cells are normalised (:func:`normalize_cell`): blanks collapsed inside each line, line breaks
   kept as a single ``\\n`` (tipos documentales are often listed one per line), integral numbers
   without ``.0``, dates as ISO.
@@ -115,6 +116,7 @@ class Table:
         return top.get(origin[1]) if top and origin else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Fold a label for matching: no accents, case-folded, dots removed, other punctuation as
     single spaces (``"RETENCIÓN (en años)"`` → ``"retencion en anos"``, ``"M/D"`` → ``"m d"``,
@@ -376,7 +378,11 @@ def _read_text(data: bytes, name: str) -> Table:
     text, encoding = _decode(data)
     if _looks_binary(text):
         raise _not_spreadsheet(name)
-    delimiter = _sniff(text)
+    first, _newline, rest = text.partition("\n")
+    if re.fullmatch(r"sep=[;,\t|]\r?", first):  # Excel's delimiter hint, not a row
+        text, delimiter = rest, first[4]
+    else:
+        delimiter = _sniff(text)
     try:
         rows = _rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:

@@ -35,10 +35,51 @@ NGRAM_MAX = 12
 
 #: Spanish function words dropped from whole-word search (folded forms).
 STOPWORDS: frozenset[str] = frozenset(
-    """
-    a al ante bajo con contra de del desde durante e el en entre hacia hasta la las le les lo
-    los mediante o para pero por que se segun sin sino so sobre su sus tras u un una unas unos y
-    """.split()
+    (
+        "a",
+        "al",
+        "ante",
+        "bajo",
+        "con",
+        "contra",
+        "de",
+        "del",
+        "desde",
+        "durante",
+        "e",
+        "el",
+        "en",
+        "entre",
+        "hacia",
+        "hasta",
+        "la",
+        "las",
+        "le",
+        "les",
+        "lo",
+        "los",
+        "mediante",
+        "o",
+        "para",
+        "pero",
+        "por",
+        "que",
+        "se",
+        "segun",
+        "sin",
+        "sino",
+        "so",
+        "sobre",
+        "su",
+        "sus",
+        "tras",
+        "u",
+        "un",
+        "una",
+        "unas",
+        "unos",
+        "y",
+    )
 )
 
 _WORD = re.compile(r"[^\W_]+")
@@ -112,18 +153,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def text_terms(text: str) -> list[str]:
+def text_terms(text: str, *, join_numbers: bool = True) -> list[str]:
     """Terms of the whole-word (ranked) field: folded, stop words and lone letters dropped,
     light-stemmed. Duplicates are kept (term frequency matters to BM25).
 
-    A number written with separators ("79.123.456") also yields its digits joined
-    ("79123456"), so a cédula is found however it is typed.
+    With ``join_numbers``, a number written with separators ("79.123.456") also yields its
+    digits joined ("79123456"), so a cédula is found however it is typed.
     """
     folded = fold(text)
     terms = [
-        light_stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        light_stem(w)
+        for w in _WORD.findall(folded)
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     ]
-    terms.extend(_joined_numbers(folded))
+    if join_numbers:
+        terms.extend(_joined_numbers(folded))
     return terms
 
 
@@ -149,11 +193,16 @@ def prefix_tokens(text: str) -> list[str]:
         if _COMPOUND.fullmatch(token):
             out.append(token)
             out.extend(_WORD.findall(token))
-            if _NUMBER_GROUPS.fullmatch(token):
-                out.append(_SEPARATORS.sub("", token))
         elif token not in STOPWORDS:
             out.append(token)
     return out
+
+
+def code_prefix_tokens(code: str) -> list[str]:
+    """Folded tokens of a record code for the prefix field: the code whole, so that typing it
+    from its start finds it ("100-2" finds "100-2.3-2019-0045"). Its parts are not indexed
+    separately: a code is looked up by its start (and exactly, in SQL)."""
+    return [m.group() for m in _TOKEN.finditer(fold(code))]
 
 
 def edge_ngrams(tokens: Iterable[str]) -> set[str]:

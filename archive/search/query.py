@@ -79,7 +79,9 @@ class FieldFilter:
             hi = "" if self.year_to is None else str(self.year_to)
             body = lo if lo == hi else f"{lo}..{hi}"
             return f"{sign}{name}:{body}"
-        value = f'"{self.value}"' if (not self.value or re.search(r'[\s"]', self.value)) else self.value
+        value = (
+            f'"{self.value}"' if (not self.value or re.search(r'[\s"]', self.value)) else self.value
+        )
         return f"{sign}{name}:{'=' if self.exact else ''}{value}"
 
 

@@ -7,18 +7,21 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from archive.db.base import Base, Synced, live_unique
+from archive.db.base import Base, Synced, live_index, live_unique
 
 
 class Expediente(Synced, Base):
     __tablename__ = "expediente"
     __table_args__ = (
-        Index("ix_expediente_number", "number"),
+        # Covering, live-only indexes for the big table's sort orders: the id window of any page
+        # is an index-only scan (see ExpedienteService.window).
+        live_index("ix_expediente_number_live", "number", "id"),
+        live_index("ix_expediente_opened_live", "opened_on", "id"),
+        live_index("ix_expediente_closed_live", "closed_on", "id"),
+        live_index("ix_expediente_title_live", "title", "id"),
         live_unique("ix_expediente_dep_number", "dependencia_id", "number"),
         Index("ix_expediente_serie", "serie_id"),
-        Index("ix_expediente_closed_on", "closed_on"),
         live_unique("ix_expediente_barcode_live", "barcode"),
-        Index("ix_expediente_title", "title"),
     )
 
     dependencia_id: Mapped[str] = mapped_column(ForeignKey("dependencia.id"))

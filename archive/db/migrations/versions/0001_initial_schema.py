@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 02:05:06.567005
+Create Date: 2026-11-26 02:15:46.332409
 
 """
 from typing import Sequence, Union
@@ -381,11 +381,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('expediente', schema=None) as batch_op:
         batch_op.create_index('ix_expediente_barcode_live', ['barcode'], unique=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.create_index('ix_expediente_closed_on', ['closed_on'], unique=False)
+        batch_op.create_index('ix_expediente_closed_live', ['closed_on', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_expediente_dep_number', ['dependencia_id', 'number'], unique=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.create_index('ix_expediente_number', ['number'], unique=False)
+        batch_op.create_index('ix_expediente_number_live', ['number', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_expediente_opened_live', ['opened_on', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_expediente_serie', ['serie_id'], unique=False)
-        batch_op.create_index('ix_expediente_title', ['title'], unique=False)
+        batch_op.create_index('ix_expediente_title_live', ['title', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.create_table('unit',
     sa.Column('unit_type_id', sa.String(length=36), nullable=False),
@@ -522,11 +523,12 @@ def downgrade() -> None:
 
     op.drop_table('unit')
     with op.batch_alter_table('expediente', schema=None) as batch_op:
-        batch_op.drop_index('ix_expediente_title')
+        batch_op.drop_index('ix_expediente_title_live', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index('ix_expediente_serie')
-        batch_op.drop_index('ix_expediente_number')
+        batch_op.drop_index('ix_expediente_opened_live', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_expediente_number_live', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index('ix_expediente_dep_number', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.drop_index('ix_expediente_closed_on')
+        batch_op.drop_index('ix_expediente_closed_live', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index('ix_expediente_barcode_live', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.drop_table('expediente')

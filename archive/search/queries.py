@@ -1,0 +1,193 @@
+"""Translation of a :class:`SearchQuery` into Whoosh queries, and cheap matcher iteration.
+
+Only term lookups are produced: prefixes are terms of the edge n-gram field, year ranges are
+the years present in the index, exact values are looked up among the few distinct values of a
+field. No wildcard, no ``Prefix`` query: at a million records those take seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query as wq
+
+from . import analysis
+from .query import FieldFilter, SearchQuery
+from .schema import EXACT_FIELD, KIND, META_KIND, PREFIX, TEXT, TITLE, WORD_FILTERS
+
+#: Weight of a match in the title over a match elsewhere (BM25F).
+TITLE_BOOST = 2.0
+#: Most typo variants of one word tried (the most frequent ones).
+MAX_VARIANTS = 24
+
+NOTHING = wq.NullQuery
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A query as required clauses and excluded clauses (``required`` may be empty)."""
+
+    required: tuple[Any, ...]
+    excluded: tuple[Any, ...]
+    impossible: bool = False
+
+    def build(self) -> Any:
+        """The Whoosh query: AND of the required clauses minus the excluded ones."""
+        if self.impossible:
+            return NOTHING
+        if self.required:
+            base = self.required[0] if len(self.required) == 1 else wq.And(list(self.required))
+        else:
+            base = wq.AndNot(wq.Every(), wq.Term(KIND, META_KIND))
+        if self.excluded:
+            return wq.AndNot(base, wq.Or(list(self.excluded)))
+        return base
+
+    def plus(self, required: Iterable[Any]) -> Compiled:
+        return Compiled((*required, *self.required), self.excluded, self.impossible)
+
+
+def compile_filters(query: SearchQuery, reader: Any) -> Compiled:
+    """Required and excluded clauses for the filters and the ``-palabra`` words of ``query``."""
+    required: list[Any] = []
+    excluded: list[Any] = []
+    impossible = False
+    for f in query.filters:
+        clause = filter_clause(f, reader)
+        if f.negated:
+            if clause is not None:
+                excluded.append(clause)
+        elif clause is None:
+            impossible = True
+        else:
+            required.append(clause)
+    for word in query.excluded:
+        terms = analysis.text_terms(word)
+        if terms:
+            excluded.append(_and([wq.Term(TEXT, t) for t in terms]))
+    return Compiled(tuple(required), tuple(excluded), impossible)
+
+
+def filter_clause(f: FieldFilter, reader: Any) -> Any | None:
+    """The Whoosh clause of one filter; None when nothing in the index can match it."""
+    if f.field == "year":
+        lo = f.year_from if f.year_from is not None else -(10**9)
+        hi = f.year_to if f.year_to is not None else 10**9
+        years = [y for y in _lexicon(reader, "year") if y.isdigit() and lo <= int(y) <= hi]
+        return _or([wq.Term("year", y) for y in years])
+    if f.field in WORD_FILTERS:
+        exact_field = EXACT_FIELD[f.field]
+        if f.exact:
+            wanted = analysis.fold(f.value).strip()
+            values = [v for v in _lexicon(reader, exact_field) if analysis.fold(v) == wanted]
+            return _or([wq.Term(exact_field, v) for v in values])
+        terms = analysis.filter_terms(f.value)
+        if not terms:
+            return wq.Every()
+        return _and([wq.Term(f.field, t) for t in terms])
+    if f.field in EXACT_FIELD:
+        return wq.Term(EXACT_FIELD[f.field], analysis.fold(f.value).strip())
+    return None
+
+
+def _lexicon(reader: Any, fieldname: str) -> list[str]:
+    return [b.decode("utf-8") for b in reader.lexicon(fieldname)]
+
+
+def _and(clauses: list[Any]) -> Any | None:
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _or(clauses: list[Any]) -> Any | None:
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def prefix_clauses(query: SearchQuery) -> list[Any]:
+    """As-you-type: one prefix term per typed token (see :func:`analysis.prefix_query_terms`)."""
+    terms = analysis.prefix_query_terms(
+        " ".join(query.words), last_is_partial=query.last_word_partial
+    )
+    return [wq.Term(PREFIX, t) for t in terms]
+
+
+def word_terms(query: SearchQuery) -> list[str]:
+    """Whole-word terms of the query words (stemmed), unique, in order."""
+    return list(dict.fromkeys(analysis.text_terms(" ".join(query.words))))
+
+
+def exact_clauses(terms: list[str], *, scored: bool) -> list[Any]:
+    """One clause per term: the term in the text field (and in the title, boosted, when the
+    results will be ranked)."""
+    if not scored:
+        return [wq.Term(TEXT, t) for t in terms]
+    return [wq.Or([wq.Term(TITLE, t, boost=TITLE_BOOST), wq.Term(TEXT, t)]) for t in terms]
+
+
+@dataclass(frozen=True)
+class WidenedWord:
+    """One query word widened for the second pass: the word, its typo variants, its prefix."""
+
+    clause: Any
+    doc_frequency: int
+
+
+def widened_clauses(
+    query: SearchQuery, searcher: Any, min_typo_length: int
+) -> list[WidenedWord]:
+    """Second-pass clauses for when the exact words found little: each word also matches as a
+    prefix (it may be unfinished) and, when long enough, with one typing error."""
+    out: list[WidenedWord] = []
+    for folded in analysis.words(" ".join(query.words)):
+        if folded in analysis.STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
+            continue
+        stem = analysis.light_stem(folded)
+        alternatives = [(TEXT, stem)]
+        if len(folded) >= analysis.NGRAM_MIN:
+            alternatives.append((PREFIX, folded[: analysis.NGRAM_MAX]))
+        if len(folded) >= min_typo_length and stem.isalpha():
+            alternatives.extend((TEXT, v) for v in typo_variants(searcher, stem))
+        frequency = sum(searcher.doc_frequency(f, t) for f, t in alternatives)
+        clause = _or([wq.Term(f, t) for f, t in dict.fromkeys(alternatives)])
+        out.append(WidenedWord(clause, frequency))
+    return out
+
+
+def typo_variants(searcher: Any, stem: str) -> list[str]:
+    """Indexed terms within one edit of ``stem`` (insertion, deletion, substitution or swap of
+    two neighbours) that keep its first two letters; the most frequent :data:`MAX_VARIANTS`.
+
+    Per segment, Whoosh walks its term dictionary with a Levenshtein automaton (fast, but
+    blind to swaps); swaps are few, so they are generated and looked up as terms.
+    """
+    found: set[str] = set()
+    for sub, _offset in searcher.leaf_searchers():
+        found.update(sub.reader().terms_within(TEXT, stem, 1, prefix=2))
+    for i in range(2, len(stem) - 1):
+        swapped = stem[:i] + stem[i + 1] + stem[i] + stem[i + 2 :]
+        if searcher.doc_frequency(TEXT, swapped):
+            found.add(swapped)
+    found.discard(stem)
+    variants = sorted(found)
+    if len(variants) > MAX_VARIANTS:
+        variants.sort(key=lambda t: -int(searcher.doc_frequency(TEXT, t)))
+        variants = variants[:MAX_VARIANTS]
+    return variants
+
+
+def iter_leaf_matches(searcher: Any, q: Any) -> Iterator[tuple[Any, int]]:
+    """(leaf searcher, segment docnum) of every match, newest segment first, unscored.
+
+    The caller stops when it has enough: unlike ``searcher.search(scored=False)``, which
+    collects every match whatever the limit, this costs only what is consumed.
+    """
+    for sub, _offset in reversed(searcher.leaf_searchers()):
+        matcher = q.matcher(sub, sub.boolean_context())
+        while matcher.is_active():
+            yield sub, matcher.id()
+            matcher.next()
