@@ -76,6 +76,7 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "incidents.open": (P.RECORDS_EDIT, lambda sv, a, t: sv.incidents.open(a, t.box.barcode, "otro")),
     "incidents.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.incidents.list(a)),
     "expedientes.ids": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.ids(a, ExpedienteFilter())),
+    "expedientes.window": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.window(a, ExpedienteFilter(), 0, 10)),
     "expedientes.count": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.count(a, ExpedienteFilter())),
     "expedientes.rows": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.rows(a, [t.exp])),
     "expedientes.carpetas": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.carpetas(a, t.exp)),
