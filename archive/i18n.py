@@ -28,7 +28,7 @@ _active: gettext.NullTranslations = gettext.NullTranslations()
 _language = SOURCE_LANGUAGE
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - gettext convention
+def N_(msgid: str) -> str:
     """Mark a string for extraction without translating it now."""
     return msgid
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import demo_services, login, machine, summary, timed  # noqa: E402
+from bench.common import demo_services, login, machine, summary, timed
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ class Synced:
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy directive
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__dict__.get("version") or cls.version}
 
 

@@ -19,7 +19,7 @@ from archive.i18n import _
 
 from .errors import SearchIndexLocked
 from .port import DocSource, HealthState, IndexHealth, RebuildReport, SearchDoc
-from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, doc_fields, meta_fields
+from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, doc_fields, fast_codec, meta_fields
 from .storage import (
     INDEX_NAME,
     INFO_FILE,
@@ -108,7 +108,7 @@ def _build(
     docs: Iterable[SearchDoc] = source() if callable(source) else source
     count = 0
     progress(0, total or 0, label)
-    writer = SegmentWriter(ix, limitmb=limitmb)
+    writer = SegmentWriter(ix, limitmb=limitmb, codec=fast_codec())
     try:
         for doc in docs:
             writer.add_document(**doc_fields(doc))

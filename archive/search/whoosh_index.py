@@ -61,6 +61,7 @@ from .schema import (
     TEXT,
     build_schema,
     doc_fields,
+    fast_codec,
     meta_fields,
 )
 from .storage import (
@@ -232,7 +233,9 @@ class WhooshSearchIndex:
         try:
             ix, gen_dir, _epoch = self._current()
             try:
-                writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()), delay=0.05)
+                writer = ix.writer(
+                    timeout=max(0.0, deadline - time.monotonic()), delay=0.05, codec=fast_codec()
+                )
             except LockError:
                 raise SearchIndexLocked(
                     owner=_describe_owner(read_owner(gen_dir)), timeout=self.lock_timeout
@@ -476,7 +479,7 @@ class WhooshSearchIndex:
         own_writer_busy = self._write_lock.locked()
         return maintenance.verify(self.root, self.schema, deep=deep, probe_lock=not own_writer_busy)
 
-    def optimize_step(self, max_docs: int | None = 50_000) -> OptimizeReport:
+    def optimize_step(self, max_docs: int | None = 5_000) -> OptimizeReport:
         """Merge the smallest segments (up to ``max_docs`` documents in all) and the small
         segments with many deletions, in one commit. ``max_docs=None`` merges everything (at a
         million records, minutes: schedule it). Call it in the background when idle."""

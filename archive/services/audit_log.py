@@ -137,7 +137,7 @@ def verify_chain(uow: UnitOfWork, batch: int = 5000) -> VerifyReport:
             execution_options={"yield_per": batch},
         )
         for r in stream:
-            values = r._mapping
+            values: Mapping[str, Any] = dict(r._mapping)
             report.rows += 1
             seq = values["chain_seq"]
             if seq != expected_seq:

@@ -7,6 +7,7 @@ item still has its "after" values. Either check failing changes nothing and name
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,6 @@ from archive.domain.errors import ConflictError, NotFound, ValidationError
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
-from archive.services.changes import Changes
 from archive.services.moves import DEST_SCAN, _over_capacity
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import resolve_scan
@@ -175,13 +175,13 @@ class BatchService:
             rows = uow.session.scalars(select(Batch).order_by(Batch.at.desc()).limit(limit))
             return [BatchView(b.id, b.kind, b.description, b.username, b.at, b.items, b.reverted_at) for b in rows]
 
-    def _switch(self, s: Session, actor: Actor, batch: Batch, changes: list[BatchChange], *, expect: str, to: str,
+    def _switch(self, s: Session, actor: Actor, batch: Batch, changes: builtins.list[BatchChange], *, expect: str, to: str,
                 method: str, now: datetime, over: bool) -> None:  # fmt: skip
-        stale = []
-        targets = []
+        stale: builtins.list[str] = []
+        targets: builtins.list[tuple[BatchChange, Any]] = []
         for c in changes:
-            model = Unit if c.entity == "unit" else Expediente
-            obj = s.get(model, c.entity_id)
+            model: Any = Unit if c.entity == "unit" else Expediente
+            obj: Any = s.get(model, c.entity_id)
             want = getattr(c, expect)
             if obj is None or any(_encode(getattr(obj, f)) != want.get(f) for f in want):
                 stale.append(getattr(obj, "barcode", None) or getattr(obj, "number", None) or c.entity_id)

@@ -8,17 +8,17 @@ from archive.services.audit import AuditService
 from archive.services.auth import AuthService
 from archive.services.batches import BatchService
 from archive.services.counts import CountService
+from archive.services.demo import DemoService
 from archive.services.expedientes import ExpedienteService
 from archive.services.incidents import IncidentService
 from archive.services.locations import LocationService
 from archive.services.moves import MoveService
-from archive.services.units import UnitService
-from archive.services.demo import DemoService
 from archive.services.org import OrgService
 from archive.services.parameters import ParameterService
 from archive.services.roles import RoleService
 from archive.services.runtime import Runtime
 from archive.services.setup import SetupService
+from archive.services.units import UnitService
 from archive.services.users import UserService
 
 

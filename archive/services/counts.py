@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from archive.db.models import CountScan, CountSession, Incident, Location, Unit
@@ -65,7 +65,7 @@ class CountSessionView:
     scans: int
 
 
-def in_scope(scope_path: str) -> object:
+def in_scope(scope_path: str) -> ColumnElement[bool]:
     return or_(Location.path == scope_path, Location.path.startswith(scope_path + "-", autoescape=True))
 
 
@@ -217,27 +217,27 @@ def build_report(s: Session, session_id: str) -> CountReport:
         for uid, barcode, kind, number, loc_id, parent_id in s.execute(
             select(Unit.id, Unit.barcode, Unit.kind, Unit.number, Unit.location_id, Unit.parent_id).where(Unit.id.in_(chunk))
         ):
-            path = None
+            path: str | None = None
             if loc_id:
                 path = s.scalar(select(Location.path).where(Location.id == loc_id))
             elif parent_id:
                 path = s.scalar(select(Location.path).join(Unit, Unit.location_id == Location.id).where(Unit.id == parent_id))
             others[uid] = (barcode, kind, number, path)
     seen: set[str] = set()
-    for uid, barcode, at in scans:
-        key = uid or f"?{barcode}"
+    for scanned_id, barcode, at in scans:
+        key = scanned_id or f"?{barcode}"
         if key in seen:
             continue
         seen.add(key)
-        if uid is None:
+        if scanned_id is None:
             report.unexpected.append(CountLine(barcode, None, "", "", None, at))
-        elif uid in expected:
-            b, kind, number, path = expected[uid]
-            line = CountLine(b, uid, kind, number, path, at)
+        elif scanned_id in expected:
+            b, kind, number, path = expected[scanned_id]
+            line = CountLine(b, scanned_id, kind, number, path, at)
             (report.found if path == at else report.misplaced).append(line)
         else:
-            b, kind, number, path = others[uid]
-            line = CountLine(b, uid, kind, number, path, at)
+            b, kind, number, path = others[scanned_id]
+            line = CountLine(b, scanned_id, kind, number, path, at)
             if path == at:
                 report.found.append(line)  # e.g. a carpeta inside a box standing here
             elif path is not None and (path == scope.path or path.startswith(scope.path + "-")):

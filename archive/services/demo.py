@@ -24,7 +24,7 @@ from archive.i18n import N_
 from archive.services import demo_data as vocab
 from archive.services.audit_log import write_audit
 from archive.services.demo_shelves import DemoShelves
-from archive.services.runtime import SYSTEM, Actor, Runtime
+from archive.services.runtime import Actor, Runtime
 from archive.services.setup import SetupRequest, SetupService
 
 BATCH = 20_000

@@ -95,7 +95,7 @@ def occupancy(session: Session, location_ids: list[str]) -> dict[str, tuple[int,
         .where(Unit.location_id.in_(location_ids), Unit.deleted_at.is_(None), Unit.status != "eliminado")
         .group_by(Unit.location_id)
     )
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 class LocationService:

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from archive.db.uow import UnitOfWork
 from archive.db.models import Entity, LocalState, Role, RolePermission, User, Workstation
+from archive.db.uow import UnitOfWork
 from archive.domain.errors import ValidationError
+from archive.domain.parameters import Parameters
 from archive.domain.permissions import ADMIN_ROLE, BUILTIN_ROLES
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
+from archive.services.locations import seed_levels
 from archive.services.passwords import check_policy
 from archive.services.runtime import SYSTEM, Actor, Runtime
-from archive.domain.parameters import Parameters
-from archive.services.locations import seed_levels
 from archive.services.units import seed_unit_types
 
 WORKSTATION_CODE = re.compile(r"^[A-Z0-9]{3}$")

@@ -3,37 +3,37 @@
 from archive.db.models.audit import AuditLog
 from archive.db.models.catalog import Serie, Subserie
 from archive.db.models.counts import CountScan, CountSession, Incident
-from archive.db.models.locations import Location, LocationLevel
-from archive.db.models.units import BarcodeCounter, Batch, BatchItem, Movement, Unit, UnitType
 from archive.db.models.feed import ChangeLog, FeedCursor, LocalState
 from archive.db.models.inventory import Expediente
+from archive.db.models.locations import Location, LocationLevel
 from archive.db.models.org import Dependencia, Entity, Parameter, Workstation
 from archive.db.models.security import Role, RolePermission, User
+from archive.db.models.units import BarcodeCounter, Batch, BatchItem, Movement, Unit, UnitType
 
 __all__ = [
     "AuditLog",
     "BarcodeCounter",
     "Batch",
     "BatchItem",
+    "ChangeLog",
     "CountScan",
     "CountSession",
-    "Incident",
-    "Location",
-    "LocationLevel",
-    "Movement",
-    "Unit",
-    "UnitType",
-    "ChangeLog",
     "Dependencia",
     "Entity",
     "Expediente",
     "FeedCursor",
+    "Incident",
     "LocalState",
+    "Location",
+    "LocationLevel",
+    "Movement",
     "Parameter",
     "Role",
     "RolePermission",
     "Serie",
     "Subserie",
+    "Unit",
+    "UnitType",
     "User",
     "Workstation",
 ]
