@@ -5,19 +5,21 @@ colour and file dialogs) speak the language :mod:`archive.i18n` chose, and sets 
 ``QLocale`` (es_CO or en_US) used by number and date widgets.
 
 Dates are shown ``dd/mm/aaaa`` in every language (the Colombian convention, and unambiguous in
-an archive) and times in America/Bogota. :func:`format_date` and :func:`format_datetime` are pure
-Python, usable by the CLI and reports too; they may move to ``archive/`` later.
+an archive) and times in America/Bogota; the formatting itself lives in
+:mod:`archive.domain.timefmt` (shared with the CLI and reports) and is re-exported here.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from archive.domain.timefmt import LOCAL_TZ, to_local
+from archive.domain.timefmt import format_date as timefmt_format_date
+from archive.domain.timefmt import format_datetime as timefmt_format_datetime
 from archive.i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -25,47 +27,19 @@ log = logging.getLogger(__name__)
 #: ``QDateEdit.setDisplayFormat`` pattern matching :func:`format_date`.
 QT_DATE_FORMAT = "dd/MM/yyyy"
 QT_DATETIME_FORMAT = "dd/MM/yyyy HH:mm"
-DATE_FORMAT = "%d/%m/%Y"
 LOCALES = {"es": "es_CO", "en": "en_US"}
 #: Qt catalogues to load, in order (qtbase covers QtCore, QtGui and QtWidgets).
 QT_CATALOGS = ("qtbase",)
 
 
-def _bogota() -> tzinfo:
-    try:
-        return ZoneInfo("America/Bogota")
-    except ZoneInfoNotFoundError:
-        # Windows has no system tz database unless the ``tzdata`` package is installed.
-        # Colombia has kept UTC-5 without daylight saving since 1993, so this is exact.
-        log.warning("Sin base de datos de zonas horarias (instale 'tzdata'); uso UTC-5 fijo")
-        return timezone(timedelta(hours=-5), "COT")
-
-
-BOGOTA = _bogota()
+BOGOTA = LOCAL_TZ
+to_bogota = to_local
+format_datetime = timefmt_format_datetime
 
 
 def format_date(value: date | datetime | None) -> str:
     """``dd/mm/aaaa``; a datetime is first taken to Bogotá time; None gives ``""``."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_bogota(value)
-    return value.strftime(DATE_FORMAT)
-
-
-def format_datetime(value: datetime | None, *, seconds: bool = False) -> str:
-    """``dd/mm/aaaa HH:MM`` (24 h) in Bogotá time. Naive datetimes are taken as UTC."""
-    if value is None:
-        return ""
-    local = to_bogota(value)
-    return local.strftime(DATE_FORMAT + (" %H:%M:%S" if seconds else " %H:%M"))
-
-
-def to_bogota(value: datetime) -> datetime:
-    """The same instant in Bogotá time (naive values are UTC, as the database stores them)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BOGOTA)
+    return timefmt_format_date(value, empty="")
 
 
 def qt_locale(lang: str | None = None) -> QLocale:
