@@ -155,4 +155,5 @@ def actor_of(session: Session, user: User) -> Actor:
         dependencia_id=user.dependencia_id,
         own_dependencia_only=bool(role and role.own_dependencia_only),
         must_change_password=user.must_change_password,
+        full_name=user.full_name,
     )

@@ -59,12 +59,16 @@ class OrgService:
                 return EntityView("", "", "", 0)
             return EntityView(e.name, e.nit, e.city, e.version)
 
-    def update_entity(self, actor: Actor, *, name: str, nit: str = "", city: str = "") -> Changes:
+    def update_entity(
+        self, actor: Actor, *, name: str, nit: str = "", city: str = "", expected_version: int | None = None
+    ) -> Changes:
         with self.rt.uow(actor, Permission.ORG_MANAGE) as uow:
             if not name.strip():
                 raise ValidationError("setup.entity_name", N_("Escriba el nombre de la entidad (fondo)."))
             e = uow.session.scalar(select(Entity).where(Entity.deleted_at.is_(None)))
             assert e is not None
+            if expected_version is not None and e.version != expected_version:
+                raise stale_conflict()
             before = snapshot(e)
             e.name, e.nit, e.city = name.strip(), nit.strip(), city.strip()
             write_audit(

@@ -39,6 +39,7 @@ class Actor:
     dependencia_id: str | None = None
     own_dependencia_only: bool = False
     must_change_password: bool = False
+    full_name: str = ""
 
     def can(self, permission: Permission) -> bool:
         return permission.value in self.permissions

@@ -98,6 +98,7 @@ class SetupService:
                 username=admin.username,
                 role_code=ADMIN_ROLE,
                 permissions=frozenset(p.value for p in BUILTIN_ROLES[ADMIN_ROLE][2]),
+                full_name=admin.full_name,
             )
 
 
