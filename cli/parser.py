@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from archive.i18n import _
-from archive.services.runtime import APP_NAME, APP_VERSION
+from archive.version import APP_NAME, APP_VERSION
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import inventory
 
     inventory.add_parsers(sub, common)
+    from cli import retention
+
+    retention.add_parsers(sub, common)
     return p
 
 

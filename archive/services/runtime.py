@@ -24,8 +24,7 @@ from archive.domain.permissions import PERMISSION_LABELS, Permission
 from archive.i18n import N_
 from archive.services.passwords import Passwords
 
-APP_NAME = "Legajo"
-APP_VERSION = "0.1.0"
+from archive.version import APP_NAME, APP_VERSION
 
 
 @dataclass(frozen=True)
