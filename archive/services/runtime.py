@@ -23,8 +23,8 @@ from archive.domain.hlc import HybridClock
 from archive.domain.permissions import PERMISSION_LABELS, Permission
 from archive.i18n import N_
 from archive.services.passwords import Passwords
-
-from archive.version import APP_NAME, APP_VERSION
+from archive.version import APP_NAME as APP_NAME
+from archive.version import APP_VERSION as APP_VERSION
 
 
 @dataclass(frozen=True)
