@@ -171,9 +171,9 @@ def _done(args: argparse.Namespace, data: dict[str, object], text: str | None = 
 
 
 def all_commands() -> dict[str, Handler]:
-    from cli import inventory
+    from cli import inventory, retention
 
-    return COMMANDS | inventory.COMMANDS
+    return COMMANDS | inventory.COMMANDS | retention.COMMANDS
 
 
 COMMANDS: dict[str, Handler] = {

@@ -31,7 +31,7 @@ from archive.services.roles import RoleView
 from desktop.login import ChangePasswordDialog
 from desktop.progress import TaskProgressDialog
 from desktop.session import Session
-from desktop.views import View, open_dialog
+from desktop.views import View, inventory, open_dialog, retention
 from desktop.views.about import AboutDialog
 from desktop.views.audit import AuditView
 from desktop.views.org import OrgView
@@ -58,6 +58,8 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
+    *(Area(a.key, a.title, a.permission, a.make) for a in inventory.AREAS),
+    *(Area(a.key, a.title, a.permission, a.make) for a in retention.AREAS),
     Area("users", N_("Usuarios"), Permission.USERS_MANAGE, UsersView),
     Area("roles", N_("Roles y permisos"), Permission.ROLES_MANAGE, RolesView),
     Area("org", N_("Organización"), None, OrgView),
@@ -167,7 +169,7 @@ class MainWindow(QMainWindow):
                 self._action(
                     _(area_def.title),
                     partial(self._go, area_def.key),
-                    f"Ctrl+{number}",
+                    f"Ctrl+{number}" if number <= 9 else None,
                 )
             )
         view_menu.addSeparator()

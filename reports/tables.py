@@ -40,7 +40,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._states: list[dict[str, object]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab API
+    def showPage(self) -> None:
         self._states.append(dict(self.__dict__))
         self._startPage()
 

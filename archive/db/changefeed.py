@@ -3,18 +3,25 @@
 A session listener turns each flushed insert/update/delete of a :class:`~archive.db.base.Synced`
 object into a ``change_log`` row; :func:`record_bulk` does the same for Core bulk inserts (demo
 data, imports). Both go through :func:`_feed_row`, so there is one encoding of a change.
+:func:`record_remote` writes changes that were made elsewhere (pulled from the central database)
+with their own change id, clock and origin, so the local consumers see them too.
+
+Inserts of one flush are fed parents first (tables in foreign-key order, rows in the order they
+were added), so replaying the feed in ``seq`` order on another database never refers to a row
+that does not exist yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, inspect
 from sqlalchemy.orm import Session
 
-from archive.db.base import Synced
+from archive.db.base import Base, Synced
 from archive.db.models.feed import ChangeLog
 from archive.db.types import utcnow
 from archive.domain.hlc import HybridClock
@@ -61,6 +68,18 @@ def _columns(obj: Synced) -> list[str]:
     return [c.key for c in inspect(type(obj)).column_attrs]
 
 
+@cache
+def _table_rank() -> dict[str, int]:
+    return {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+
+
+def _insert_order(obj: Synced) -> tuple[int, int]:
+    """Parents before children: the table's foreign-key rank, then the order rows were added."""
+    rank = _table_rank()
+    table = obj.__tablename__  # type: ignore[attr-defined]
+    return rank.get(table, len(rank)), inspect(obj).insert_order or 0
+
+
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     ctx: FeedContext | None = session.info.get(FEED_CONTEXT_KEY)
     if ctx is None:
@@ -73,13 +92,12 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 def _after_flush(session: Session, flush_context: Any) -> None:
     ctx: FeedContext | None = session.info.get(FEED_CONTEXT_KEY)
     rows: list[dict[str, Any]] = []
-    for obj in session.new:
-        if isinstance(obj, Synced):
-            _require(ctx)
-            assert ctx is not None
-            excluded = type(obj).__feed_exclude__
-            fields = {k: getattr(obj, k) for k in _columns(obj) if k not in excluded}
-            rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "I", fields))  # type: ignore[attr-defined]
+    for obj in sorted((o for o in session.new if isinstance(o, Synced)), key=_insert_order):
+        _require(ctx)
+        assert ctx is not None
+        excluded = type(obj).__feed_exclude__
+        fields = {k: getattr(obj, k) for k in _columns(obj) if k not in excluded}
+        rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "I", fields))  # type: ignore[attr-defined]
     for obj in session.dirty:
         if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
             _require(ctx)
@@ -122,3 +140,14 @@ def record_bulk(
         connection.execute(
             insert(ChangeLog), [_feed_row(ctx, table, r["id"], "I", r) for r in rows]
         )
+
+
+def record_remote(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Feed rows for changes made on another workstation (or by the central database).
+
+    Each row carries its own ``change_id``, ``table_name``, ``row_id``, ``op``, ``fields``
+    (already JSON-ready), ``hlc``, ``user_id``, ``origin`` and ``at``: the change keeps its
+    identity, so the sync client never sends it back and the consumers see it like a local one.
+    """
+    if rows:
+        connection.execute(insert(ChangeLog), rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from archive.domain.codes import CodeMask
 from archive.domain.errors import ValidationError
 from archive.i18n import N_
 
@@ -21,6 +22,14 @@ class Parameters:
     lockout_minutes: int = 15
     idle_lock_minutes: int = 10
     temporary_password_hours: int = 72
+    #: Retention (AGN_NOTES §1.7, [U] defaults): count AG/AC from 31 December of the closing
+    #: year instead of the closing date.
+    retention_count_from_dec31: bool = False
+    #: Which date of an expediente picks the TRD version in force: "apertura" (the documents'
+    #: production started under it) or "cierre".
+    retention_version_by: str = "apertura"
+    #: How the entity writes TRD codes as one string (CodeMask.from_pattern grammar).
+    trd_code_mask: str = "dp-s.b"
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Parameters:
@@ -35,6 +44,11 @@ class Parameters:
             raise ValidationError(
                 "parameter.unknown", N_("El parámetro «{key}» no existe."), key=key
             )
+        default = getattr(Parameters(), key)
+        if isinstance(default, bool):
+            return replace(self, **{key: _as_bool(key, raw)})  # type: ignore[arg-type]
+        if isinstance(default, str):
+            return replace(self, **{key: _checked_text(key, str(raw).strip())})  # type: ignore[arg-type]
         try:
             value = int(raw)
         except (TypeError, ValueError):
@@ -51,4 +65,35 @@ class Parameters:
                 key=key,
                 value=value,
             )
-        return replace(self, **{key: value})
+        return replace(self, **{key: value})  # type: ignore[arg-type]
+
+
+_TRUE = {"1", "true", "si", "sí", "s", "yes", "y", "verdadero"}
+_FALSE = {"0", "false", "no", "n", "falso"}
+
+
+def _as_bool(key: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().casefold()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValidationError(
+        "parameter.not_bool",
+        N_("El parámetro «{key}» debe ser sí o no; se recibió «{value}»."),
+        key=key,
+        value=raw,
+    )
+
+
+def _checked_text(key: str, value: str) -> str:
+    if key == "trd_code_mask":
+        CodeMask.from_pattern(value)
+    if key == "retention_version_by" and value not in ("apertura", "cierre"):
+        raise ValidationError(
+            "parameter.range",
+            N_("El valor {value} no es válido para «{key}»."),
+            key=key,
+            value=value,
+        )
+    return value

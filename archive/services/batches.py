@@ -141,6 +141,7 @@ class BatchService:
             self._switch(s, actor, batch, preview.changes, expect="before", to="after", method="bulk", now=now, over=override_capacity)
             for c in preview.changes:
                 s.add(BatchItem(batch_id=batch.id, entity=c.entity, entity_id=c.entity_id, before=c.before, after=c.after))
+            _refresh_due_dates(s, preview.kind, preview.changes)
             write_audit(uow, self.rt, actor, module="lotes", action=f"batch.{preview.kind}", entity="batch", entity_id=batch.id,
                         after={"items": len(preview.changes), "description": preview.description,
                                "labels": [c.label for c in preview.changes][:200]},
@@ -164,6 +165,7 @@ class BatchService:
             changes = [BatchChange(i.entity, i.entity_id, labels[i.entity_id], i.before, i.after) for i in items]
             now = self.rt.now()
             self._switch(s, actor, batch, changes, expect="after", to="before", method="revert", now=now, over=True)
+            _refresh_due_dates(s, batch.kind, changes)
             batch.reverted_at, batch.reverted_by = now, actor.username
             write_audit(uow, self.rt, actor, module="lotes", action="batch.revert", entity="batch", entity_id=batch.id,
                         after={"items": len(items), "kind": batch.kind})  # fmt: skip
@@ -203,6 +205,17 @@ class BatchService:
             for f, v in values.items():
                 if f in _FIELDS[c.entity]:
                     setattr(obj, f, _decode(f, v))
+
+
+def _refresh_due_dates(s: Session, kind: str, changes: list[BatchChange]) -> None:
+    """Closing (or un-closing) expedientes moves their retention clock: recompute them."""
+    if kind != "close_expedientes":
+        return
+    from archive.services.parameters import load_parameters
+    from archive.services.retention import recompute
+
+    s.flush()
+    recompute(s, load_parameters(s), expediente_ids=[c.entity_id for c in changes])
 
 
 def _load(s: Session, model: Any, ids: list[str]) -> list[Any]:

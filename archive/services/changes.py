@@ -17,6 +17,7 @@ class Changes:
     locations: bool = False
     counts: bool = False
     incidents: bool = False
+    retention: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})

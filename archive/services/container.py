@@ -10,14 +10,18 @@ from archive.services.batches import BatchService
 from archive.services.counts import CountService
 from archive.services.demo import DemoService
 from archive.services.expedientes import ExpedienteService
+from archive.services.holds import HoldService
 from archive.services.incidents import IncidentService
 from archive.services.locations import LocationService
 from archive.services.moves import MoveService
 from archive.services.org import OrgService
 from archive.services.parameters import ParameterService
+from archive.services.retention import RetentionService
 from archive.services.roles import RoleService
 from archive.services.runtime import Runtime
 from archive.services.setup import SetupService
+from archive.services.trd import TrdService
+from archive.services.tvd import TvdService
 from archive.services.units import UnitService
 from archive.services.users import UserService
 
@@ -40,6 +44,10 @@ class Services:
     counts: CountService
     incidents: IncidentService
     expedientes: ExpedienteService
+    trd: TrdService
+    tvd: TvdService
+    retention: RetentionService
+    holds: HoldService
 
     @classmethod
     def build(cls, rt: Runtime) -> Services:
@@ -60,4 +68,8 @@ class Services:
             counts=CountService(rt),
             incidents=IncidentService(rt),
             expedientes=ExpedienteService(rt),
+            trd=TrdService(rt),
+            tvd=TvdService(rt),
+            retention=RetentionService(rt),
+            holds=HoldService(rt),
         )

@@ -130,7 +130,7 @@ class DemoService:
         existing = {(x.dependencia_id, x.code): x for x in s.scalars(select(Serie))}
         subs = {(x.serie_id, x.code): x for x in s.scalars(select(Subserie))}
         for dep in deps.values():
-            for code in sorted(rng.sample(sorted(vocab.SERIES), 4) + ["2", "17"]):
+            for code in sorted([*rng.sample(sorted(vocab.SERIES), 4), "2", "17"]):
                 name, subseries, titles = vocab.SERIES[code]
                 serie = existing.get((dep.id, code))
                 if serie is None:

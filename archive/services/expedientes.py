@@ -134,6 +134,8 @@ class ExpedienteService:
                            state="cerrado" if data.closed_on else "abierto", soporte=data.soporte, notes=data.notes)  # fmt: skip
             s.add(e)
             s.flush()
+            if e.closed_on is not None:
+                _due_dates(s, [e.id])
             write_audit(uow, self.rt, actor, module="expedientes", action="expediente.create", entity="expediente",
                         entity_id=e.id, after=snapshot(e))  # fmt: skip
             uow.commit()
@@ -152,6 +154,8 @@ class ExpedienteService:
                 raise ValidationError("expediente.dates", N_("La fecha final no puede ser anterior a la inicial."))
             before = snapshot(e)
             e.closed_on, e.state = closed_on, "cerrado"
+            s.flush()
+            _due_dates(s, [e.id])
             write_audit(uow, self.rt, actor, module="expedientes", action="expediente.close", entity="expediente",
                         entity_id=e.id, before=before, after=snapshot(e))  # fmt: skip
             uow.commit()
@@ -180,6 +184,14 @@ class ExpedienteService:
         if f.number_prefix:
             q = q.where(prefix_range(Expediente.number, f.number_prefix.strip()))
         return q
+
+
+def _due_dates(s: Session, ids: list[str]) -> None:
+    """Closing starts the retention clock: compute the due dates in the same transaction."""
+    from archive.services.parameters import load_parameters
+    from archive.services.retention import recompute
+
+    recompute(s, load_parameters(s), expediente_ids=ids)
 
 
 def _check(data: ExpedienteInput) -> None:

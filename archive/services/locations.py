@@ -284,7 +284,7 @@ class LocationService:
             depth = level.depth
         combos: list[list[tuple[str, str]]] = [[]]
         for r in levels:
-            combos = [c + [(r.level_code, code)] for c in combos for code in expand_range(r.spec)]
+            combos = [[*c, (r.level_code, code)] for c in combos for code in expand_range(r.spec)]
         if len(combos) > 20_000:
             raise ValidationError("location.range_too_big", N_("El rango crea {n} ubicaciones; el máximo por lote es 20.000."), n=len(combos))
         base = parent.path if parent else ""
@@ -363,6 +363,6 @@ def _views(s: Session, nodes: list[Location]) -> list[LocationView]:
             code=n.code, name=n.name, barcode=n.barcode, path=n.path, capacity_units=n.capacity_units,
             capacity_cm=n.capacity_cm, occupied_units=occ.get(n.id, (0, 0))[0], occupied_cm=occ.get(n.id, (0, 0))[1],
             children=int(kids.get(n.id, 0)), version=n.version,
-        )  # fmt: skip
+        )
         for n in nodes
     ]

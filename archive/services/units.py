@@ -196,11 +196,11 @@ class UnitService:
             moves = list(s.scalars(select(Movement).where(Movement.unit_id == unit_id).order_by(Movement.at, Movement.id)))
             loc_ids = {m.from_location_id for m in moves} | {m.to_location_id for m in moves}
             unit_ids = {m.from_parent_id for m in moves} | {m.to_parent_id for m in moves}
-            paths: dict[str | None, str] = dict(s.execute(select(Location.id, Location.path).where(Location.id.in_([i for i in loc_ids if i]))).tuples().all())
-            boxes: dict[str | None, str] = dict(s.execute(select(Unit.id, Unit.barcode).where(Unit.id.in_([i for i in unit_ids if i]))).tuples().all())
+            paths: dict[str | None, str] = dict(s.execute(select(Location.id, Location.path).where(Location.id.in_([i for i in loc_ids if i]))).all())
+            boxes: dict[str | None, str] = dict(s.execute(select(Unit.id, Unit.barcode).where(Unit.id.in_([i for i in unit_ids if i]))).all())
             return [
                 MovementView(m.at, m.username, m.method, paths.get(m.from_location_id), paths.get(m.to_location_id),
-                             boxes.get(m.from_parent_id), boxes.get(m.to_parent_id), m.over_capacity, m.note)  # fmt: skip
+                             boxes.get(m.from_parent_id), boxes.get(m.to_parent_id), m.over_capacity, m.note)
                 for m in moves
             ]
 

@@ -32,12 +32,13 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 PASSWORD = "Clave-segura-2026"
 
+_VIEW = ["expedientes", "units", "locations", "incidents", "trd", "due", "holds"]
 AREAS_BY_ROLE = {
-    "administrador": ["users", "roles", "org", "audit"],
-    "jefe_archivo": ["org", "audit"],
-    "auxiliar_archivo": ["org"],
-    "consulta": ["org"],
-    "usuario_dependencia": ["org"],
+    "administrador": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "users", "roles", "org", "audit"],
+    "jefe_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "org", "audit"],
+    "auxiliar_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "org"],
+    "consulta": [*_VIEW, "org"],
+    "usuario_dependencia": [*_VIEW, "org"],
 }
 
 
@@ -113,13 +114,16 @@ def test_navigation_titles_and_lazy_views(
 ) -> None:
     window = open_window(admin)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Usuarios", "Roles y permisos", "Organización", "Auditoría"]
-    assert window.current_area() == "users" and window.focusWidget() is window.nav
+    assert titles == [
+        "Mover", "Expedientes", "Unidades", "Ubicaciones", "Conteos", "Novedades", "TRD",
+        "Plazos cumplidos", "Suspensiones", "Usuarios", "Roles y permisos", "Organización", "Auditoría",
+    ]  # fmt: skip
+    assert window.current_area() == "moves" and window.focusWidget() is window.nav
     window.show_area("audit")
     assert isinstance(window.stack.currentWidget(), AuditView)
-    window.nav.setCurrentRow(2)
+    window.nav.setCurrentRow(titles.index("Organización"))
     assert isinstance(window.stack.currentWidget(), OrgView)
-    assert set(window.views) == {"users", "audit", "org"}
+    assert set(window.views) == {"moves", "audit", "org"}
 
 
 def test_menus_shortcuts_and_signals(
@@ -142,7 +146,9 @@ def test_menus_shortcuts_and_signals(
     view_menu = window.menuBar().actions()[1].menu()
     assert isinstance(view_menu, QMenu)
     go_audit = next(a for a in view_menu.actions() if a.text() == "Auditoría")
-    assert go_audit.shortcut().toString() == "Ctrl+4"
+    assert go_audit.shortcut().toString() == ""  # only the first nine areas have Ctrl+N
+    go_locations = next(a for a in view_menu.actions() if a.text() == "Ubicaciones")
+    assert go_locations.shortcut().toString() == "Ctrl+4"
     go_audit.trigger()
     assert window.current_area() == "audit"
 
@@ -265,4 +271,4 @@ def test_keyboard_shortcut_switches_area(
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_area() == "org"
+    assert window.current_area() == "units"

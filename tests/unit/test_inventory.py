@@ -219,3 +219,4 @@ def test_incidents(services, admin, shelf) -> None:
     assert services.incidents.list(admin, state="abierta") == []
     with pytest.raises(ValidationError):
         services.incidents.open(admin, box.barcode, "inventado")
+

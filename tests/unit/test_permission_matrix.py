@@ -17,14 +17,19 @@ from typing import Any
 
 import pytest
 
+from archive.domain.disposition import Disposition
 from archive.domain.errors import PermissionDenied
 from archive.domain.permissions import BUILTIN_ROLES, Permission
 from archive.services.audit import AuditFilter
 from archive.services.batches import BatchChange, BatchPreview
-from archive.services.expedientes import ExpedienteFilter, ExpedienteInput
-from archive.services.locations import RangeLevel
 from archive.services.container import Services
-from archive.services.runtime import Actor
+from archive.services.expedientes import ExpedienteFilter, ExpedienteInput
+from archive.services.holds import HoldInput
+from archive.services.locations import RangeLevel
+from archive.services.retention import DueFilter
+from archive.services.runtime import SYSTEM, Actor
+from archive.services.trd import TrdApproval, TrdRuleInput
+from archive.services.tvd import TvdInput
 
 P = Permission
 PW = "Matriz-clave-99"
@@ -81,7 +86,46 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "expedientes.rows": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.rows(a, [t.exp])),
     "expedientes.carpetas": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.carpetas(a, t.exp)),
     "expedientes.create": (P.RECORDS_EDIT, lambda sv, a, t: sv.expedientes.create(a, ExpedienteInput("100", f"N-{a.username}", "T"))),
+    "trd.versions": (P.RECORDS_VIEW, lambda sv, a, t: sv.trd.versions(a)),
+    "trd.rules": (P.RECORDS_VIEW, lambda sv, a, t: sv.trd.rules(a, _trd_version(sv))),
+    "trd.document": (P.RECORDS_VIEW, lambda sv, a, t: sv.trd.document(a, _trd_version(sv))),
+    "trd.import_file": (P.RETENTION_MANAGE, lambda sv, a, t: sv.trd.import_file(a, _dep110(sv), TrdApproval(date(2015, 1, 1)), dry_run=True)),
+    "trd.create_version": (P.RETENTION_MANAGE, lambda sv, a, t: sv.trd.create_version(a, "100", TrdApproval(date(2030, 1, 1)))),
+    "trd.update_version": (P.RETENTION_MANAGE, lambda sv, a, t: sv.trd.update_version(a, _trd_version(sv), TrdApproval(date(2031, 1, 1)))),
+    "trd.save_rule": (P.RETENTION_MANAGE, lambda sv, a, t: sv.trd.save_rule(a, _trd_version(sv), TrdRuleInput("7", "", "X", "X", 1, 1, Disposition.CT, "p"))),
+    "trd.delete_rule": (P.RETENTION_MANAGE, lambda sv, a, t: sv.trd.delete_rule(a, _trd_rule(sv))),
+    "tvd.tables": (P.RECORDS_VIEW, lambda sv, a, t: sv.tvd.tables(a)),
+    "tvd.rules": (P.RECORDS_VIEW, lambda sv, a, t: sv.tvd.rules(a, "x")),
+    "tvd.import_file": (P.RETENTION_MANAGE, lambda sv, a, t: sv.tvd.import_file(a, TRD_SAMPLES / "tvd_concejo.csv", TvdInput("T"))),
+    "tvd.delete": (P.RETENTION_MANAGE, lambda sv, a, t: sv.tvd.delete(a, sv.tvd.import_file(SYSTEM, TRD_SAMPLES / "tvd_concejo.csv", TvdInput("S")).id)),
+    "retention.recompute": (P.RETENTION_MANAGE, lambda sv, a, t: sv.retention.recompute(a)),
+    "retention.due_count": (P.RECORDS_VIEW, lambda sv, a, t: sv.retention.due_count(a, DueFilter())),
+    "retention.due_window": (P.RECORDS_VIEW, lambda sv, a, t: sv.retention.due_window(a, DueFilter(), 0, 10)),
+    "retention.due_rows": (P.RECORDS_VIEW, lambda sv, a, t: sv.retention.due_rows(a, [t.exp])),
+    "retention.due": (P.RECORDS_VIEW, lambda sv, a, t: sv.retention.due(a, DueFilter("central"))),
+    "holds.place": (P.RETENTION_MANAGE, lambda sv, a, t: sv.holds.place(a, HoldInput("expediente", "Motivo", "Juzgado 1", date(2026, 1, 1), expediente=t.exp))),
+    "holds.release": (P.RETENTION_MANAGE, lambda sv, a, t: sv.holds.release(a, sv.holds.place(SYSTEM, HoldInput("dependencia", "M", "J", date(2026, 1, 1), dependencia_code="100")).id, "Levantada")),
+    "holds.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.holds.list(a)),
+    "holds.for_expediente": (P.RECORDS_VIEW, lambda sv, a, t: sv.holds.for_expediente(a, t.exp)),
 }
+
+TRD_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "trd"
+
+
+def _trd_version(sv: Services) -> str:
+    """A TRD version of dependencia 100, made as the system (no permission involved)."""
+    rows = sv.trd.versions(SYSTEM, "100")
+    return rows[-1].id if rows else sv.trd.create_version(SYSTEM, "100", TrdApproval(date(2010, 1, 1)))
+
+
+def _trd_rule(sv: Services) -> str:
+    return sv.trd.save_rule(SYSTEM, _trd_version(sv), TrdRuleInput("8", "", "Y", "Y", 1, 1, Disposition.E, "p"))
+
+
+def _dep110(sv: Services) -> Path:
+    if not any(d.code == "110" for d in sv.org.list_dependencias()):
+        sv.org.add_dependencia(SYSTEM, code="110", name="Gestión Documental")
+    return TRD_SAMPLES / "trd_agn_110.xlsx"
 
 #: Public operations that need no permission beyond being a valid (or, for setup/login, any) user.
 UNGUARDED = {
@@ -152,8 +196,8 @@ def test_the_matrix_covers_every_public_service_operation() -> None:
         if field == "rt":
             continue
         cls = Services.__dataclass_fields__[field].type
-        cls = eval(cls, vars(__import__("archive.services.container", fromlist=["x"])))  # noqa: S307 - resolving our own annotations
-        for name, fn in inspect.getmembers(cls, inspect.isfunction):
+        cls = eval(cls, vars(__import__("archive.services.container", fromlist=["x"])))
+        for name, _fn in inspect.getmembers(cls, inspect.isfunction):
             if not name.startswith("_"):
                 public.add(f"{field}.{name}")
     missing = public - set(OPERATIONS) - UNGUARDED

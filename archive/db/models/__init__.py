@@ -7,7 +7,9 @@ from archive.db.models.feed import ChangeLog, FeedCursor, LocalState
 from archive.db.models.inventory import Expediente
 from archive.db.models.locations import Location, LocationLevel
 from archive.db.models.org import Dependencia, Entity, Parameter, Workstation
+from archive.db.models.retention import LegalHold, TrdRule, TrdVersion, TvdRule, TvdTable
 from archive.db.models.security import Role, RolePermission, User
+from archive.db.models.sync import SyncConflict
 from archive.db.models.units import BarcodeCounter, Batch, BatchItem, Movement, Unit, UnitType
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "Expediente",
     "FeedCursor",
     "Incident",
+    "LegalHold",
     "LocalState",
     "Location",
     "LocationLevel",
@@ -32,6 +35,11 @@ __all__ = [
     "RolePermission",
     "Serie",
     "Subserie",
+    "SyncConflict",
+    "TrdRule",
+    "TrdVersion",
+    "TvdRule",
+    "TvdTable",
     "Unit",
     "UnitType",
     "User",

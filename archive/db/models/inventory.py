@@ -22,7 +22,12 @@ class Expediente(Synced, Base):
         live_unique("ix_expediente_dep_number", "dependencia_id", "number"),
         Index("ix_expediente_serie", "serie_id"),
         live_unique("ix_expediente_barcode_live", "barcode"),
+        live_index("ix_expediente_fin_gestion_live", "fin_gestion", "id"),
+        live_index("ix_expediente_fin_central_live", "fin_central", "id"),
     )
+    #: Due dates are derived data (TRD + closing date): every site recomputes them, so they do
+    #: not travel through the change feed (see archive.services.retention).
+    __feed_exclude__ = frozenset({"trd_rule_id", "fin_gestion", "fin_central"})
 
     dependencia_id: Mapped[str] = mapped_column(ForeignKey("dependencia.id"))
     serie_id: Mapped[str | None] = mapped_column(ForeignKey("serie.id"), nullable=True)
@@ -42,3 +47,8 @@ class Expediente(Synced, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     #: Optional label barcode of the expediente itself (carpetas carry their own).
     barcode: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Retention (archive.services.retention): the TRD rule applied and the due dates. Plain
+    #: column, not a foreign key: derived data, and adding it must not rebuild the big table.
+    trd_rule_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    fin_gestion: Mapped[date | None] = mapped_column(Date, nullable=True)
+    fin_central: Mapped[date | None] = mapped_column(Date, nullable=True)
