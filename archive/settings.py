@@ -31,7 +31,7 @@ class Settings:
     wedge_max_gap_ms: int = 30
     wedge_min_length: int = 4
     wedge_prefix: str = ""
-    wedge_suffix: str = "\r"
+    wedge_suffix: str = "\r\n"
     window_geometry: str = ""
 
     def effective_data_dir(self, override: str | None = None) -> Path:

@@ -24,9 +24,11 @@ from desktop.login import DEMO_ITEMS, ChangePasswordDialog, LoginDialog, SetupWi
 from desktop.main_window import MainWindow
 from desktop.messages import QtMessageSink, error_message, info, show_error
 from desktop.qt_i18n import install_qt_translations, remove_qt_translations
+from desktop.scan_dispatch import ScanDispatcher
 from desktop.session import AppContext, IdleWatcher, LockDialog, Session
 from desktop.tasks import TaskRunner
 from desktop.theme import apply_theme
+from desktop.wedge_filter import WedgeFilter, wedge_config
 
 
 class LegajoApp(QObject):
@@ -69,6 +71,11 @@ class LegajoApp(QObject):
         self.lock_dialog: LockDialog | None = None
         self.window: MainWindow | None = None
         self.session: Session | None = None
+        # Keyboard-wedge scanners: a fast burst typed anywhere in the program is taken out of the
+        # focused field and dispatched to the active view's scan handler.
+        self.scans = ScanDispatcher(self)
+        self.wedge = WedgeFilter(self.scans.dispatch, wedge_config(context.settings), parent=self)
+        self.wedge.install(qapp)
 
     # start
 
@@ -214,6 +221,7 @@ class LegajoApp(QObject):
 
     def dispose(self) -> None:
         """Close everything, stop watching the application's events, and delete this object."""
+        self.wedge.uninstall()
         self.close()
         self.idle.dispose()
         self.deleteLater()
