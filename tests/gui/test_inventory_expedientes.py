@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from pytestqt.qtbot import QtBot
 
@@ -67,6 +68,8 @@ def big(
         open_view(qtbot, view)
     yield view
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10_000)
+    if not shiboken6.isValid(view):  # already deleted with the window qtbot closed
+        return
     view.close()
     view.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

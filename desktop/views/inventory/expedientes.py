@@ -4,6 +4,7 @@ one expediente with its carpetas, and bulk operations on the selection."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -32,7 +33,7 @@ from archive.services.changes import Changes
 from archive.services.expedientes import SORTABLE, ExpedienteFilter, ExpedienteRow
 from archive.services.org import DependenciaView
 from archive.services.units import UnitView
-from desktop.lazy_model import RIGHT, Column, LazyTableModel
+from desktop.lazy_model import RIGHT, Column
 from desktop.messages import show_error
 from desktop.qt_i18n import QT_DATE_FORMAT
 from desktop.scan_dispatch import ScanField
@@ -53,6 +54,7 @@ from desktop.views.inventory.common import (
     setup_table,
 )
 from desktop.views.inventory.units import where_text
+from desktop.windowed_model import WindowedTableModel
 from scanners.scan import Scan
 
 FILTER_DELAY_MS = 250
@@ -119,7 +121,8 @@ class ExpedientesView(View):
         self._keep: str | None = None  # the expediente to select again after a re-query
         self._keep_row = 0
         self.dependencias: list[DependenciaView] = []
-        self.model = LazyTableModel(
+        # A million rows: count once, then load id windows with their rows as pages are painted.
+        self.model = WindowedTableModel(
             session.runner, COLUMNS,
             lambda ids: {i: row_values(r) for i, r in exps.rows(actor, [str(x) for x in ids]).items()},
             parent=self,
@@ -286,7 +289,11 @@ class ExpedientesView(View):
             self.current_filter(),
         )
         self.applied = f
-        self.model.reset_query(lambda _ctx: exps.ids(actor, f), on_error=self._failed)
+        self.model.reset_window(
+            lambda _ctx: exps.count(actor, f),
+            lambda offset, limit: exps.window(actor, f, offset, limit),
+            on_error=self._failed,
+        )
 
     def _sort_requested(self, key: str, order: Qt.SortOrder) -> None:
         if key in SORTABLE:
@@ -339,7 +346,29 @@ class ExpedientesView(View):
     # selection and detail
 
     def selected_ids(self) -> list[str]:
-        return [str(self.model.id_at(row)) for row in selected_rows(self.table)]
+        """Ids of the selected rows whose pages are loaded (see :meth:`with_selected_ids`)."""
+        ids = (self.model.id_at(row) for row in selected_rows(self.table))
+        return [str(i) for i in ids if i is not None]
+
+    def with_selected_ids(self, then: Callable[[list[str]], None]) -> None:
+        """Call ``then`` with every selected id; rows on pages never painted (a shift-click
+        across the table) get their ids from the same windows, on the database worker."""
+        rows = selected_rows(self.table)
+        known = {row: self.model.id_at(row) for row in rows}
+        missing = [row for row, value in known.items() if value is None]
+        if not missing:
+            then([str(known[row]) for row in rows])
+            return
+        exps, actor, f = self.session.services.expedientes, self.session.actor, self.applied
+
+        def resolve() -> list[str]:
+            found = dict(known)
+            for start, length in _runs(missing):
+                for offset, value in enumerate(exps.window(actor, f, start, length)):
+                    found[start + offset] = value
+            return [str(found[row]) for row in rows if found[row] is not None]
+
+        self.session.run(resolve, on_done=then, on_error=self._failed)
 
     def current_row(self) -> ExpedienteRow | None:
         index = self.table.currentIndex()
@@ -414,19 +443,19 @@ class ExpedientesView(View):
 
     def move_selected(self) -> None:
         if self._selection_fits():
-            self.bulk.move_expedientes(self.selected_ids())
+            self.with_selected_ids(self.bulk.move_expedientes)
 
     def change_dependencia(self) -> None:
         if not self._selection_fits():
             return
-        self.bulk.change_dependencia(
-            self.selected_ids(), self._before("dependencia_code"), self.dependencias
-        )
+        before = self._before("dependencia_code")
+        self.with_selected_ids(lambda ids: self.bulk.change_dependencia(ids, before, self.dependencias))
 
     def close_selected(self) -> None:
         if not self._selection_fits():
             return
-        self.bulk.close_expedientes(self.selected_ids(), self._before("state"))
+        before = self._before("state")
+        self.with_selected_ids(lambda ids: self.bulk.close_expedientes(ids, before))
 
     def _batch_applied(self, _batch_id: str, count: int) -> None:
         self.notice.setText(_(" · Lote aplicado: {n} expedientes. Puede revertirlo en Mover → "
@@ -467,3 +496,14 @@ class ExpedientesView(View):
         else:
             show_inline(self.banner, _("La unidad {code} no pertenece a ningún expediente.")
                         .format(code=unit.barcode))  # fmt: skip
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Contiguous (start, length) runs of sorted row numbers."""
+    out: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if out and out[-1][0] + out[-1][1] == row:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((row, 1))
+    return out
