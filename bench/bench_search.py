@@ -16,6 +16,7 @@ batch. Data is deterministic (``--seed``).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -31,12 +32,286 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from archive.search.port import SearchDoc
 from archive.search.whoosh_index import WhooshSearchIndex
 
-FIRST = ["Juan", "José", "María", "Luis", "Carlos", "Ana", "Jorge", "Andrés", "Sofía", "Camila", "Valentina", "Diego", "Alejandro", "Paula", "Daniel", "Laura", "Santiago", "Natalia", "Felipe", "Carolina", "Ricardo", "Gloria", "Martha", "Hernán", "Óscar", "Ángela", "Lucía", "Héctor", "Rubén", "Iván", "Nubia", "Yolanda", "Édgar", "Germán", "Fabián", "Mónica", "Patricia", "Sebastián"]
-LAST = ["Pérez", "Gómez", "Rodríguez", "Martínez", "García", "López", "González", "Hernández", "Sánchez", "Ramírez", "Torres", "Díaz", "Vargas", "Moreno", "Rojas", "Jiménez", "Muñoz", "Castro", "Ortiz", "Rubio", "Suárez", "Romero", "Álvarez", "Ruiz", "Mendoza", "Castillo", "Quintero", "Peña", "Núñez", "Ibáñez", "Zúñiga", "Cárdenas", "Ospina", "Londoño", "Restrepo", "Giraldo", "Cardona", "Valencia", "Arango", "Duque", "Salazar", "Montoya", "Betancur", "Acevedo", "Guzmán", "Beltrán"]
-SERIES = ["Historias laborales", "Contratos de prestación de servicios", "Resoluciones", "Actas de comité", "Derechos de petición", "Procesos disciplinarios", "Licencias de construcción", "Informes de gestión", "Comprobantes de egreso", "Convenios interadministrativos", "Acciones de tutela", "Circulares", "Planes de acción", "Procesos contractuales", "Nómina", "Peticiones quejas y reclamos", "Historias clínicas", "Conceptos jurídicos", "Inventarios documentales", "Correspondencia enviada"]
-DEPENDENCIAS = ["Oficina Jurídica", "Talento Humano", "Secretaría de Hacienda", "Secretaría de Planeación", "Control Interno", "Despacho del Alcalde", "Secretaría de Educación", "Secretaría de Salud", "Gestión Documental", "Contratación", "Tesorería", "Almacén", "Secretaría de Gobierno", "Oficina de Sistemas", "Secretaría de Obras Públicas", "Atención al Ciudadano"]
-WORDS = ["solicitud", "respuesta", "anexos", "folios", "radicado", "oficio", "memorando", "informe", "técnico", "evaluación", "seguimiento", "auditoría", "hallazgos", "plan", "mejoramiento", "certificado", "cédula", "ciudadanía", "pago", "liquidación", "prestaciones", "sociales", "cesantías", "vacaciones", "incapacidad", "licencia", "permiso", "traslado", "nombramiento", "posesión", "retiro", "pensión", "reclamación", "recurso", "reposición", "apelación", "notificación", "demanda", "fallo", "sentencia", "juzgado", "tribunal", "predio", "avalúo", "impuesto", "predial", "industria", "comercio", "contribuyente", "acuerdo", "municipal", "decreto", "circular", "proyecto", "obra", "interventoría", "acta", "inicio", "liquidación", "suspensión", "prórroga", "adición", "garantía", "póliza", "cumplimiento", "supervisor", "contratista", "estudios", "previos", "propuesta", "adjudicación", "convocatoria", "estampillas", "factura", "cuenta", "cobro", "transferencia", "documental", "eliminación", "conservación", "digitalización", "microfilmación", "original", "copia", "deterioro", "biológico", "humedad", "restauración", "consulta", "préstamo", "devolución"]
-SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "co", "cu", "da", "de", "di", "do", "fa", "fe", "fi", "ga", "go", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "za", "zo", "lla", "cha", "que", "gui", "tra", "pla", "bri"]
+FIRST = [
+    "Juan",
+    "José",
+    "María",
+    "Luis",
+    "Carlos",
+    "Ana",
+    "Jorge",
+    "Andrés",
+    "Sofía",
+    "Camila",
+    "Valentina",
+    "Diego",
+    "Alejandro",
+    "Paula",
+    "Daniel",
+    "Laura",
+    "Santiago",
+    "Natalia",
+    "Felipe",
+    "Carolina",
+    "Ricardo",
+    "Gloria",
+    "Martha",
+    "Hernán",
+    "Óscar",
+    "Ángela",
+    "Lucía",
+    "Héctor",
+    "Rubén",
+    "Iván",
+    "Nubia",
+    "Yolanda",
+    "Édgar",
+    "Germán",
+    "Fabián",
+    "Mónica",
+    "Patricia",
+    "Sebastián",
+]
+LAST = [
+    "Pérez",
+    "Gómez",
+    "Rodríguez",
+    "Martínez",
+    "García",
+    "López",
+    "González",
+    "Hernández",
+    "Sánchez",
+    "Ramírez",
+    "Torres",
+    "Díaz",
+    "Vargas",
+    "Moreno",
+    "Rojas",
+    "Jiménez",
+    "Muñoz",
+    "Castro",
+    "Ortiz",
+    "Rubio",
+    "Suárez",
+    "Romero",
+    "Álvarez",
+    "Ruiz",
+    "Mendoza",
+    "Castillo",
+    "Quintero",
+    "Peña",
+    "Núñez",
+    "Ibáñez",
+    "Zúñiga",
+    "Cárdenas",
+    "Ospina",
+    "Londoño",
+    "Restrepo",
+    "Giraldo",
+    "Cardona",
+    "Valencia",
+    "Arango",
+    "Duque",
+    "Salazar",
+    "Montoya",
+    "Betancur",
+    "Acevedo",
+    "Guzmán",
+    "Beltrán",
+]
+SERIES = [
+    "Historias laborales",
+    "Contratos de prestación de servicios",
+    "Resoluciones",
+    "Actas de comité",
+    "Derechos de petición",
+    "Procesos disciplinarios",
+    "Licencias de construcción",
+    "Informes de gestión",
+    "Comprobantes de egreso",
+    "Convenios interadministrativos",
+    "Acciones de tutela",
+    "Circulares",
+    "Planes de acción",
+    "Procesos contractuales",
+    "Nómina",
+    "Peticiones quejas y reclamos",
+    "Historias clínicas",
+    "Conceptos jurídicos",
+    "Inventarios documentales",
+    "Correspondencia enviada",
+]
+DEPENDENCIAS = [
+    "Oficina Jurídica",
+    "Talento Humano",
+    "Secretaría de Hacienda",
+    "Secretaría de Planeación",
+    "Control Interno",
+    "Despacho del Alcalde",
+    "Secretaría de Educación",
+    "Secretaría de Salud",
+    "Gestión Documental",
+    "Contratación",
+    "Tesorería",
+    "Almacén",
+    "Secretaría de Gobierno",
+    "Oficina de Sistemas",
+    "Secretaría de Obras Públicas",
+    "Atención al Ciudadano",
+]
+WORDS = [
+    "solicitud",
+    "respuesta",
+    "anexos",
+    "folios",
+    "radicado",
+    "oficio",
+    "memorando",
+    "informe",
+    "técnico",
+    "evaluación",
+    "seguimiento",
+    "auditoría",
+    "hallazgos",
+    "plan",
+    "mejoramiento",
+    "certificado",
+    "cédula",
+    "ciudadanía",
+    "pago",
+    "liquidación",
+    "prestaciones",
+    "sociales",
+    "cesantías",
+    "vacaciones",
+    "incapacidad",
+    "licencia",
+    "permiso",
+    "traslado",
+    "nombramiento",
+    "posesión",
+    "retiro",
+    "pensión",
+    "reclamación",
+    "recurso",
+    "reposición",
+    "apelación",
+    "notificación",
+    "demanda",
+    "fallo",
+    "sentencia",
+    "juzgado",
+    "tribunal",
+    "predio",
+    "avalúo",
+    "impuesto",
+    "predial",
+    "industria",
+    "comercio",
+    "contribuyente",
+    "acuerdo",
+    "municipal",
+    "decreto",
+    "circular",
+    "proyecto",
+    "obra",
+    "interventoría",
+    "acta",
+    "inicio",
+    "liquidación",
+    "suspensión",
+    "prórroga",
+    "adición",
+    "garantía",
+    "póliza",
+    "cumplimiento",
+    "supervisor",
+    "contratista",
+    "estudios",
+    "previos",
+    "propuesta",
+    "adjudicación",
+    "convocatoria",
+    "estampillas",
+    "factura",
+    "cuenta",
+    "cobro",
+    "transferencia",
+    "documental",
+    "eliminación",
+    "conservación",
+    "digitalización",
+    "microfilmación",
+    "original",
+    "copia",
+    "deterioro",
+    "biológico",
+    "humedad",
+    "restauración",
+    "consulta",
+    "préstamo",
+    "devolución",
+]
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bo",
+    "bu",
+    "ca",
+    "co",
+    "cu",
+    "da",
+    "de",
+    "di",
+    "do",
+    "fa",
+    "fe",
+    "fi",
+    "ga",
+    "go",
+    "la",
+    "le",
+    "li",
+    "lo",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "pa",
+    "pe",
+    "pi",
+    "po",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "va",
+    "ve",
+    "vi",
+    "za",
+    "zo",
+    "lla",
+    "cha",
+    "que",
+    "gui",
+    "tra",
+    "pla",
+    "bri",
+]
 STAGES = ("gestion", "central", "historico")
 
 
@@ -52,9 +327,7 @@ def make_doc(rng: random.Random, i: int, rare: list[str]) -> SearchDoc:
     dep_i = rng.randrange(len(DEPENDENCIAS))
     serie_i = rng.randrange(len(SERIES))
     year = rng.randint(1985, 2025)
-    person = (
-        f"{rng.choice(FIRST)} {rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
-    )
+    person = f"{rng.choice(FIRST)} {rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
     serie = SERIES[serie_i]
     kind_roll = rng.random()
     caja = f"C-{rng.randint(1, max(2, i // 25 + 1)):05d}"
@@ -109,24 +382,85 @@ def row(name: str, samples: list[float]) -> str:
 
 
 TYPE_AHEAD = [
-    "ju", "ma", "co", "re", "hi", "pe", "de", "sa", "go", "lo",  # two letters
-    "his", "hist", "histo", "contr", "resol", "liqu", "mart", "rodr", "gonz", "lici",
-    "historia", "contratos", "resoluciones", "expediente", "prestacion",  # common words
-    "historias laborales", "hi la", "co de", "juan pe", "maria go", "ma lo",
-    "contratos de prestacion", "juan jose pe", "historias laborales ma", "re ac co",
-    "100-1", "110-3-2019", "c-000", "constitucionalidades",  # codes, long word
-    "hist año:2010..2015", "ju estado:cerr", "co tipo:caja", "re dependencia:juridica",
+    "ju",
+    "ma",
+    "co",
+    "re",
+    "hi",
+    "pe",
+    "de",
+    "sa",
+    "go",
+    "lo",  # two letters
+    "his",
+    "hist",
+    "histo",
+    "contr",
+    "resol",
+    "liqu",
+    "mart",
+    "rodr",
+    "gonz",
+    "lici",
+    "historia",
+    "contratos",
+    "resoluciones",
+    "expediente",
+    "prestacion",  # common words
+    "historias laborales",
+    "hi la",
+    "co de",
+    "juan pe",
+    "maria go",
+    "ma lo",
+    "contratos de prestacion",
+    "juan jose pe",
+    "historias laborales ma",
+    "re ac co",
+    "100-1",
+    "110-3-2019",
+    "c-000",
+    "constitucionalidades",  # codes, long word
+    "hist año:2010..2015",
+    "ju estado:cerr",
+    "co tipo:caja",
+    "re dependencia:juridica",
 ]
 SEARCHES = [
-    "historia laboral", "contratos", "resolución", "juan", "pérez", "núñez gómez",
-    "juan pérez", "maría rodríguez martínez", "licencia construcción", "acta comité",
-    "gonzalez", "zúñiga ospina", "tutela", "interventoria", "hitoria", "resoluicon",
-    "contratos año:2019", "dependencia:juridica pension", "serie:tutela año:2015..2018",
-    "cedula", "prestaciones sociales", "recurso reposicion apelacion",
+    "historia laboral",
+    "contratos",
+    "resolución",
+    "juan",
+    "pérez",
+    "núñez gómez",
+    "juan pérez",
+    "maría rodríguez martínez",
+    "licencia construcción",
+    "acta comité",
+    "gonzalez",
+    "zúñiga ospina",
+    "tutela",
+    "interventoria",
+    "hitoria",
+    "resoluicon",
+    "contratos año:2019",
+    "dependencia:juridica pension",
+    "serie:tutela año:2015..2018",
+    "cedula",
+    "prestaciones sociales",
+    "recurso reposicion apelacion",
 ]
 FACETS = [
-    "", "historia laboral", "juan", "año:2019", "dependencia:juridica", "contratos año:2010..2020",
-    "pérez", "tipo:caja", "etapa:central", "licencia",
+    "",
+    "historia laboral",
+    "juan",
+    "año:2019",
+    "dependencia:juridica",
+    "contratos año:2010..2020",
+    "pérez",
+    "tipo:caja",
+    "etapa:central",
+    "licencia",
 ]
 
 
@@ -144,13 +478,14 @@ def main() -> None:
     lines = [f"Search benchmark: {args.n:,} records, seed {args.seed}, {root}", ""]
     index = WhooshSearchIndex(root)
     build = None
+    lines.append(f"- machine: {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f}")
     if not args.reuse:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = index.rebuild(make_docs(args.n, args.seed), total=args.n, cursor=0)
-        build = time.perf_counter() - start
+        build, cpu = time.perf_counter() - start, time.process_time() - cpu
         rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         lines += [
-            f"- build: {build:.1f} s ({args.n / build:,.0f} docs/s), "
+            f"- build: {build:.1f} s wall, {cpu:.1f} s CPU ({args.n / build:,.0f} docs/s wall), "
             f"index {report.size_bytes / 2**20:.0f} MiB, peak RSS {rss_build:.0f} MiB",
         ]
     health_ms = timed(index.verify)[0]
@@ -185,7 +520,9 @@ def main() -> None:
     visible_ms: list[float] = []
     for i in range(args.updates):
         doc = make_doc(rng, rng.randrange(args.n), rare)
-        doc = SearchDoc(doc.id, doc.kind, f"Actualizado {i} zzmark{i}", doc.code, doc.body, doc.fields)
+        doc = SearchDoc(
+            doc.id, doc.kind, f"Actualizado {i} zzmark{i}", doc.code, doc.body, doc.fields
+        )
         commit_ms += timed(lambda doc=doc, i=i: index.update([doc], cursor=i + 1))
         start = time.perf_counter()
         found = index.type_ahead(f"zzmark{i}").hits
@@ -193,17 +530,18 @@ def main() -> None:
         assert found and found[0].id == doc.id, (i, found)
     lines.append(row("update 1 record (commit)", commit_ms))
     lines.append(row("visible: first search after commit", visible_ms))
-    segments = index.verify().detail
+    health = index.verify()
+    segments = f"{health.segments} segments, {health.deleted} deleted"
     batch = [make_doc(rng, rng.randrange(args.n), rare) for _ in range(1000)]
     lines.append(row("update 1,000 records (one commit)", timed(lambda: index.update(batch))))
     samples_after = [t for q in TYPE_AHEAD for t in timed(lambda q=q: index.type_ahead(q), 3)]
     lines.append(row("type-ahead after updates", samples_after))
-    steps = 0
     opt = timed(lambda: index.optimize_step())
-    steps += 1
     lines.append(f"| optimize_step (after updates) | 1 | {opt[0]:.1f} | | |")
     lines.append("")
-    lines.append(f"peak RSS overall {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB {segments}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines.append(f"- peak RSS overall {rss:.0f} MiB; before the batch: {segments}")
+    lines.append(f"- load average after {os.getloadavg()[0]:.1f}")
     index.close()
     print("\n".join(lines))
     if not (args.keep or args.reuse or args.dir):

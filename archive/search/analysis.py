@@ -218,20 +218,16 @@ def prefix_query_terms(text: str, *, last_is_partial: bool = True) -> list[str]:
     """The prefix-field terms for what a person typed so far (as-you-type search).
 
     Each token becomes one term, cut to :data:`NGRAM_MAX` characters. Single characters are
-    dropped (nothing is indexed that short). Complete stop words are dropped, but the last
-    token is kept when it may still be growing (``last_is_partial``): "de" may become
-    "derecho".
+    dropped (nothing that short is indexed), and so are stop words, which are not indexed:
+    "historia de" keeps showing the matches of "historia" until "de" grows into "derecho".
+    Only when the text is nothing but stop words is the last one, still being typed, kept as
+    a prefix ("de" alone finds "derecho", "demanda"...).
     """
     folded = fold(text)
-    tokens = [m.group() for m in _TOKEN.finditer(folded)]
-    terms: list[str] = []
-    for i, token in enumerate(tokens):
-        is_last = i == len(tokens) - 1
-        if token in STOPWORDS and not (is_last and last_is_partial):
-            continue
-        if len(token) < NGRAM_MIN:
-            continue
-        terms.append(token[:NGRAM_MAX])
+    tokens = [m.group() for m in _TOKEN.finditer(folded) if len(m.group()) >= NGRAM_MIN]
+    terms = [t[:NGRAM_MAX] for t in tokens if t not in STOPWORDS]
+    if not terms and tokens and last_is_partial:
+        terms = [tokens[-1][:NGRAM_MAX]]
     return list(dict.fromkeys(terms))
 
 

@@ -16,8 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
+
 from .port import FacetCounts, FacetValue
-from .schema import FACET_FIELD, META_KIND
+from .schema import FACET_FIELD, META_ID, META_KIND
 
 
 class FacetCache:
@@ -55,9 +58,10 @@ def _build_codes(reader: Any, fieldname: str) -> tuple[array[int], list[str]]:
     codes = array(typecode, bytes(array(typecode).itemsize * reader.doc_count_all()))
     values = [""]
     for term in terms:
-        values.append(term.decode("utf-8"))
+        text = term.decode("utf-8")
+        values.append(text)
         code = len(values) - 1
-        for docnum in reader.postings(fieldname, term).all_ids():
+        for docnum in posting_ids(reader, fieldname, text):
             codes[docnum] = code
     return codes, values
 
@@ -83,11 +87,11 @@ def count_facets(
     for sub, _offset in leaves:
         reader = sub.reader()
         if q is None:
-            ids: Sequence[int] | None = None
+            ids: set[int] | None = None
             deleted = sorted(reader.deleted_docs_set) if reader.has_deletions() else []
             matched += reader.doc_count()
         else:
-            ids = array("I", q.matcher(sub, sub.boolean_context()).all_ids())
+            ids = doc_set(sub, q)
             matched += len(ids)
         for name in facet_names:
             codes, values = cache.codes(reader, FACET_FIELD[name])
@@ -110,9 +114,59 @@ def count_facets(
     )
 
 
-def _meta_count(searcher: Any) -> int:
-    from .schema import META_ID
+def doc_set(sub: Any, q: Any) -> set[int]:
+    """The segment docnums matching ``q`` (an And/Or/AndNot/Term/Every tree as built by
+    :mod:`queries`), with set operations on whole posting lists instead of a matcher walked
+    document by document (which took 0.6 s for a year range at 200,000 records)."""
+    reader = sub.reader()
+    found = _eval(sub, reader, q)
+    if reader.has_deletions():
+        found -= reader.deleted_docs_set
+    return found
 
+
+def _eval(sub: Any, reader: Any, q: Any) -> set[int]:
+    if isinstance(q, wq.Term):
+        return set(posting_ids(reader, q.fieldname, q.text))
+    if isinstance(q, wq.AndNot):
+        return _eval(sub, reader, q.a) - _eval(sub, reader, q.b)
+    if isinstance(q, wq.And):
+        parts = sorted((_eval(sub, reader, part) for part in q.subqueries), key=len)
+        return parts[0].intersection(*parts[1:]) if parts else set()
+    if isinstance(q, wq.Or):
+        return set().union(*(_eval(sub, reader, part) for part in q.subqueries))
+    if isinstance(q, wq.Every) and q.fieldname is None:
+        return set(range(reader.doc_count_all()))
+    if q is wq.NullQuery:
+        return set()
+    # Anything else: let Whoosh match it (slower, same result).
+    return set(q.matcher(sub, sub.boolean_context()).all_ids())
+
+
+def posting_ids(reader: Any, fieldname: str, text: str) -> array[int]:
+    """All docnums of one term in one segment, deletions included, read block by block.
+
+    Reaches into Whoosh's W3 posting matcher (``_ids``, ``_read_ids``, ``_next_block``) for
+    speed; any other matcher is read through its public ``all_ids``.
+    """
+    if (fieldname, text) not in reader:
+        return array("I")
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    out = array("I")
+    if not all(hasattr(matcher, a) for a in ("_read_ids", "_next_block", "_blocklength")):
+        out.extend(matcher.all_ids())
+        return out
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        out.extend(matcher._ids[matcher._i :])
+        matcher._next_block()
+    return out
+
+
+def _meta_count(searcher: Any) -> int:
     return 1 if searcher.document_number(id=META_ID) is not None else 0
 
 

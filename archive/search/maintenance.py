@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.index import TOC, EmptyIndexError, FileIndex
-from whoosh.query import Term
 from whoosh.reading import SegmentReader
-from whoosh.writing import SegmentWriter
 
 from archive.domain.progress import Cancelled, JobCancelled, Progress, never_cancelled, no_progress
 from archive.i18n import _
 
 from .errors import SearchIndexLocked
+from .pool import new_writer
 from .port import DocSource, HealthState, IndexHealth, RebuildReport, SearchDoc
-from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, doc_fields, fast_codec, meta_fields
+from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, doc_fields, meta_fields
 from .storage import (
     INDEX_NAME,
     INFO_FILE,
@@ -36,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Progress and cancellation are checked every this many documents.
 CHECK_EVERY = 1_000
+#: Most records one update commit may merge (about a second of work), and how many segments
+#: of one size tier it takes to merge them.
+COMMIT_MERGE_DOCS = 1_000
+FAN_IN = 10
 #: A segment with more than this share of deleted documents is worth merging.
 DELETED_RATIO = 0.2
 
@@ -108,7 +111,7 @@ def _build(
     docs: Iterable[SearchDoc] = source() if callable(source) else source
     count = 0
     progress(0, total or 0, label)
-    writer = SegmentWriter(ix, limitmb=limitmb, codec=fast_codec())
+    writer = new_writer(ix, limitmb=limitmb)
     try:
         for doc in docs:
             writer.add_document(**doc_fields(doc))
@@ -121,7 +124,7 @@ def _build(
         if cancelled():
             raise JobCancelled()
         progress(count, total or count, _("Guardando el índice de búsqueda"))
-        writer.commit()
+        writer.commit(merge=False)  # one segment: the fastest to search
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
@@ -171,6 +174,7 @@ def verify(root: IndexRoot, schema: Any, *, deep: bool, probe_lock: bool) -> Ind
     except Exception as exc:  # any failure to read means corrupt
         return IndexHealth(HealthState.CORRUPT, schema_version=version, detail=repr(exc))
     state, detail = HealthState.OK, ""
+    deleted = sum(s.deleted_count() for s in segments)
     if probe_lock:
         lock = ix.lock("WRITELOCK")
         if lock.acquire(blocking=False):
@@ -178,7 +182,7 @@ def verify(root: IndexRoot, schema: Any, *, deep: bool, probe_lock: bool) -> Ind
         else:
             owner = read_owner(gen_dir)
             state, detail = HealthState.LOCKED, f"writer lock held by pid {owner.get('pid', '?')}"
-    return IndexHealth(state, doc_count, cursor, version, detail)
+    return IndexHealth(state, doc_count, cursor, version, len(segments), deleted, detail)
 
 
 def _probe(ix: Any) -> tuple[int, int | None]:
@@ -194,7 +198,6 @@ def _probe(ix: Any) -> tuple[int, int | None]:
                     matcher = reader.postings(field, term)
                     if matcher.is_active():
                         matcher.id()
-        searcher.search(Term(KIND, "expediente"), limit=1)
         meta = 1 if searcher.document_number(id=META_ID) is not None else 0
         return searcher.doc_count() - meta, cursor_of(searcher)
 
@@ -222,6 +225,41 @@ def merge_plan(segments: list[Any], max_docs: int | None) -> list[Any]:
         if seg.deleted_count() > DELETED_RATIO * max(1, seg.doc_count_all()):
             chosen.append(seg)
     return chosen
+
+
+def tiered_plan(segments: list[Any], max_docs: int, fan_in: int = FAN_IN) -> list[Any]:
+    """Segments of similar size to merge: the first size tier (1-9 records, 10-99, 100-999...)
+    holding ``fan_in`` segments, its smallest ones while they fit in ``max_docs`` together.
+    Each record is then merged about once per tier (log10 times), never more than
+    ``max_docs`` at once."""
+    tiers: dict[int, list[Any]] = {}
+    for seg in segments:
+        count = seg.doc_count_all()
+        if count <= max_docs:
+            tiers.setdefault(len(str(max(count, 1))), []).append(seg)
+    for tier in sorted(tiers):
+        group = sorted(tiers[tier], key=lambda s: s.doc_count_all())
+        if len(group) < fan_in:
+            continue
+        chosen, budget = [], 0
+        for seg in group:
+            if budget + seg.doc_count_all() > max_docs:
+                break
+            chosen.append(seg)
+            budget += seg.doc_count_all()
+        if len(chosen) >= 2:
+            return chosen
+    return []
+
+
+def commit_merge(writer: Any, segments: list[Any]) -> list[Any]:
+    """The ``mergetype`` of every update commit: a bounded :func:`tiered_plan`.
+
+    Whoosh's default (``MERGE_SMALL``) has no bound: with a few dozen large segments (what a
+    rebuild of a million records leaves) one small commit can decide to merge half the index,
+    minutes under the writer lock.
+    """
+    return merge_policy(tiered_plan(segments, COMMIT_MERGE_DOCS))(writer, segments)
 
 
 def _has_deletions(segments: list[Any]) -> bool:

@@ -146,6 +146,9 @@ class IndexHealth:
         doc_count: Records in the index (the metadata record excluded), when readable.
         cursor: The stored change-feed cursor, when readable.
         schema_version: The version the index was built with, when known.
+        segments: Number of Whoosh segments, when readable.
+        deleted: Deleted records still occupying segments (they go away when their segment is
+            merged; a large share is a reason to rebuild, see docs/SEARCH.md).
         detail: Technical explanation for logs (not translated).
     """
 
@@ -153,6 +156,8 @@ class IndexHealth:
     doc_count: int | None = None
     cursor: int | None = None
     schema_version: int | None = None
+    segments: int | None = None
+    deleted: int | None = None
     detail: str = ""
 
     @property

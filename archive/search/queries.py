@@ -14,6 +14,7 @@ from typing import Any
 from whoosh import query as wq
 
 from . import analysis
+from .port import Hit, SearchResult
 from .query import FieldFilter, SearchQuery
 from .schema import EXACT_FIELD, KIND, META_KIND, PREFIX, TEXT, TITLE, WORD_FILTERS
 
@@ -137,9 +138,7 @@ class WidenedWord:
     doc_frequency: int
 
 
-def widened_clauses(
-    query: SearchQuery, searcher: Any, min_typo_length: int
-) -> list[WidenedWord]:
+def widened_clauses(query: SearchQuery, searcher: Any, min_typo_length: int) -> list[WidenedWord]:
     """Second-pass clauses for when the exact words found little: each word also matches as a
     prefix (it may be unfinished) and, when long enough, with one typing error."""
     out: list[WidenedWord] = []
@@ -152,8 +151,10 @@ def widened_clauses(
             alternatives.append((PREFIX, folded[: analysis.NGRAM_MAX]))
         if len(folded) >= min_typo_length and stem.isalpha():
             alternatives.extend((TEXT, v) for v in typo_variants(searcher, stem))
+        alternatives = list(dict.fromkeys(alternatives))
         frequency = sum(searcher.doc_frequency(f, t) for f, t in alternatives)
-        clause = _or([wq.Term(f, t) for f, t in dict.fromkeys(alternatives)])
+        titles = [wq.Term(TITLE, t, boost=TITLE_BOOST) for f, t in alternatives if f == TEXT]
+        clause = _or([*titles, *(wq.Term(f, t) for f, t in alternatives)])
         out.append(WidenedWord(clause, frequency))
     return out
 
@@ -191,3 +192,30 @@ def iter_leaf_matches(searcher: Any, q: Any) -> Iterator[tuple[Any, int]]:
         while matcher.is_active():
             yield sub, matcher.id()
             matcher.next()
+
+
+def hit(fields: dict[str, Any], score: float | None = None) -> Hit:
+    return Hit(
+        id=fields.get("id", ""),
+        kind=fields.get("kind", ""),
+        title=fields.get("title", ""),
+        code=fields.get("code", ""),
+        score=score,
+    )
+
+
+def first_hits(searcher: Any, q: Any, limit: int) -> tuple[tuple[Hit, ...], bool]:
+    """The first ``limit`` matches, unscored, and whether there are more."""
+    hits: list[Hit] = []
+    for sub, docnum in iter_leaf_matches(searcher, q):
+        if len(hits) >= limit:
+            return tuple(hits), True
+        hits.append(hit(sub.stored_fields(docnum)))
+    return tuple(hits), False
+
+
+def ranked(searcher: Any, q: Any, limit: int, parsed: SearchQuery) -> SearchResult:
+    results = searcher.search(q, limit=limit)
+    hits = tuple(hit(results.fields(i), results.score(i)) for i in range(results.scored_length()))
+    total = len(results)
+    return SearchResult(hits, total, True, total > len(hits), query=parsed)

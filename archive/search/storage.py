@@ -49,11 +49,20 @@ _TOC_TEMP = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
 
 
 class DurableFileStorage(FileStorage):  # type: ignore[misc]
-    """A Whoosh ``FileStorage`` that fsyncs segment and TOC files when they are closed.
+    """A Whoosh ``FileStorage`` that fsyncs segment and TOC files when they are closed, and
+    reads without ``mmap``.
 
     Whoosh writes a segment, closes it, writes the TOC to a temporary file and renames it: the
     rename is the commit. Syncing on close makes the data durable before the rename.
+
+    With ``mmap``, Whoosh opens each file inside a compound segment by copying it into a
+    ``BytesIO``: every searcher opened after a commit copied the whole postings and terms
+    (130 ms and ~100 MB per open at 200,000 records, measured). Plain reads cost the same per
+    query and open in ~1 ms.
     """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
 
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
         f = super().create_file(name, excl=excl, mode=mode, **kwargs)

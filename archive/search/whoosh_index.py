@@ -32,7 +32,6 @@ from typing import Any
 
 from whoosh.index import EmptyIndexError, FileIndex, LockError
 from whoosh.index import IndexError as WhooshIndexError
-from whoosh.writing import MERGE_SMALL
 
 from archive.domain.errors import LegajoError
 from archive.domain.progress import Cancelled, Progress
@@ -40,12 +39,12 @@ from archive.domain.progress import Cancelled, Progress
 from . import maintenance, queries
 from .errors import SearchIndexLocked, SearchIndexUnavailable, SearchUpdateConflict
 from .facets import FacetCache, count_facets
+from .pool import new_writer
 from .port import (
     DEFAULT_FACETS,
     DocSource,
     FacetCounts,
     HealthState,
-    Hit,
     IndexHealth,
     OptimizeReport,
     RebuildReport,
@@ -61,7 +60,6 @@ from .schema import (
     TEXT,
     build_schema,
     doc_fields,
-    fast_codec,
     meta_fields,
 )
 from .storage import (
@@ -105,7 +103,8 @@ class WhooshSearchIndex:
             this; otherwise return the first matches unranked (keeps Enter under ~25 ms at 1M).
         few_results: Widen the search (prefixes, one typo) when it found fewer than this.
         min_typo_length: Shortest word given typo tolerance.
-        rebuild_limitmb: Memory for the rebuild's posting pool (MB).
+        rebuild_limitmb: Memory for the rebuild's posting pool (MB); beyond it, sorted runs
+            spill to temporary files in the new generation (~0.4 KB per record).
     """
 
     def __init__(
@@ -218,7 +217,7 @@ class WhooshSearchIndex:
 
     @contextlib.contextmanager
     def _writing(
-        self, mergetype: Callable[[Any, list[Any]], list[Any]] = MERGE_SMALL
+        self, mergetype: Callable[[Any, list[Any]], list[Any]] = maintenance.commit_merge
     ) -> Iterator[Any]:
         """A Whoosh writer that commits on success and cancels (then re-raises) on any error.
 
@@ -233,9 +232,7 @@ class WhooshSearchIndex:
         try:
             ix, gen_dir, _epoch = self._current()
             try:
-                writer = ix.writer(
-                    timeout=max(0.0, deadline - time.monotonic()), delay=0.05, codec=fast_codec()
-                )
+                writer = new_writer(ix, timeout=max(0.0, deadline - time.monotonic()), delay=0.05)
             except LockError:
                 raise SearchIndexLocked(
                     owner=_describe_owner(read_owner(gen_dir)), timeout=self.lock_timeout
@@ -324,7 +321,7 @@ class WhooshSearchIndex:
             compiled = queries.compile_filters(query, searcher.reader()).plus(clauses)
             if compiled.impossible:
                 return SearchResult.empty(query)
-            hits, more = _first_hits(searcher, compiled.build(), limit)
+            hits, more = queries.first_hits(searcher, compiled.build(), limit)
         return SearchResult(hits, None if more else len(hits), False, more, query=query)
 
     def search(self, query: str | SearchQuery, limit: int = 20) -> SearchResult:
@@ -346,7 +343,7 @@ class WhooshSearchIndex:
             if not terms:
                 if parsed.words:
                     return SearchResult.empty(parsed)
-                hits, more = _first_hits(searcher, filters.build(), limit)
+                hits, more = queries.first_hits(searcher, filters.build(), limit)
                 return SearchResult(hits, None if more else len(hits), False, more, query=parsed)
             result = self._exact(searcher, parsed, filters, terms, limit)
             if result.total is not None and result.total < self.few_results:
@@ -366,9 +363,9 @@ class WhooshSearchIndex:
             return SearchResult.empty(parsed)
         if rarest < self.rank_max_df:
             q = filters.plus(queries.exact_clauses(terms, scored=True)).build()
-            return _ranked(searcher, q, limit, parsed)
+            return queries.ranked(searcher, q, limit, parsed)
         q = filters.plus(queries.exact_clauses(terms, scored=False)).build()
-        hits, more = _first_hits(searcher, q, limit)
+        hits, more = queries.first_hits(searcher, q, limit)
         return SearchResult(hits, None if more else len(hits), False, more, query=parsed)
 
     def _widened(
@@ -384,10 +381,10 @@ class WhooshSearchIndex:
             return exact
         q = filters.plus(w.clause for w in words).build()
         if min(w.doc_frequency for w in words) < self.rank_max_df:
-            wide = _ranked(searcher, q, limit + len(exact.hits), parsed)
+            wide = queries.ranked(searcher, q, limit + len(exact.hits), parsed)
             total: int | None = wide.total
         else:
-            found, _more = _first_hits(searcher, q, limit + len(exact.hits))
+            found, _more = queries.first_hits(searcher, q, limit + len(exact.hits))
             wide = SearchResult(found, None, False, _more, query=parsed)
             total = None
         seen = {h.id for h in exact.hits}
@@ -465,11 +462,18 @@ class WhooshSearchIndex:
         return report
 
     def _retire_generation(self) -> None:
-        """Forget the open generation so the next call opens the new one; tidy old ones."""
-        with self._state_lock:
-            self._ix = None
-            self._stamp = None
-        maintenance.remove_stale_generations(self.root)
+        """Forget the open generation so the next call opens the new one, then remove the old
+        one, unless an update of this process is still writing into it (removed later)."""
+        got_writer = self._write_lock.acquire(timeout=self.lock_timeout)
+        try:
+            with self._state_lock:
+                self._ix = None
+                self._stamp = None
+            if got_writer:
+                maintenance.remove_stale_generations(self.root)
+        finally:
+            if got_writer:
+                self._write_lock.release()
 
     def verify(self, *, deep: bool = False) -> IndexHealth:
         """Check the live generation: schema version, files against the manifest (sizes; with
@@ -508,33 +512,6 @@ class WhooshSearchIndex:
 
 def _as_query(text: str | SearchQuery) -> SearchQuery:
     return text if isinstance(text, SearchQuery) else parse_query(text)
-
-
-def _hit(fields: dict[str, Any], score: float | None = None) -> Hit:
-    return Hit(
-        id=fields.get("id", ""),
-        kind=fields.get("kind", ""),
-        title=fields.get("title", ""),
-        code=fields.get("code", ""),
-        score=score,
-    )
-
-
-def _first_hits(searcher: Any, q: Any, limit: int) -> tuple[tuple[Hit, ...], bool]:
-    """The first ``limit`` matches, unscored, and whether there are more."""
-    hits: list[Hit] = []
-    for sub, docnum in queries.iter_leaf_matches(searcher, q):
-        if len(hits) >= limit:
-            return tuple(hits), True
-        hits.append(_hit(sub.stored_fields(docnum)))
-    return tuple(hits), False
-
-
-def _ranked(searcher: Any, q: Any, limit: int, parsed: SearchQuery) -> SearchResult:
-    results = searcher.search(q, limit=limit)
-    hits = tuple(_hit(results.fields(i), results.score(i)) for i in range(results.scored_length()))
-    total = len(results)
-    return SearchResult(hits, total, True, total > len(hits), query=parsed)
 
 
 def _cancel_quietly(writer: Any) -> None:
