@@ -1,0 +1,372 @@
+"""Capture: attaching scanned documents by their barcode, and importing data-collector files.
+
+- :meth:`CaptureService.attach` links a scanned file to the expediente/carpeta/caja named by the
+  barcode decoded from it (decoding happens outside, in ``scanners.worker``; this service takes the
+  decoded values so it stays free of OpenCV). The file stays where it is; the row keeps its path
+  and SHA-256 (docs/CAPTURE.md).
+- :meth:`CaptureService.import_collector` validates a collector file (row-level problems), then
+  replays its lines in timestamp order as moves (method ``collector``) or count scans, in one
+  transaction with a savepoint per line; each applied line's hash is recorded so a second import
+  of the same file applies nothing. ``dry_run`` previews without writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.db.models import (
+    CollectorLine,
+    CollectorProfile,
+    CountScan,
+    CountSession,
+    DocumentAttachment,
+)
+from archive.db.uow import UnitOfWork
+from archive.domain.barcodes import BarcodeKind
+from archive.domain.collector import (
+    BUILTIN_PROFILES,
+    CollectorRecord,
+    Profile,
+    parse_collector_file,
+)
+from archive.domain.errors import (
+    LegajoError,
+    NotFound,
+    PermissionDenied,
+    RowProblem,
+    ValidationError,
+)
+from archive.domain.permissions import Permission
+from archive.i18n import N_
+from archive.services.audit_log import write_audit
+from archive.services.changes import Changes
+from archive.services.moves import DEST_SCAN, UNIT_SCAN, apply_move
+from archive.services.runtime import Actor, Runtime
+from archive.services.scanning import ScanTarget, resolve_scan
+
+ATTACH_KINDS = {BarcodeKind.EXPEDIENTE, BarcodeKind.CARPETA, BarcodeKind.CAJA}
+
+
+@dataclass(frozen=True)
+class AttachResult:
+    path: str
+    value: str | None
+    target: str  # "expediente" | "unidad" | ""
+    target_id: str | None
+    created: bool
+    problem: str | None
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    row: int
+    barcode: str
+    operation: str
+    outcome: str  # applied | duplicate | failed | would_apply
+    detail: str = ""
+
+
+@dataclass
+class CollectorImportResult:
+    file: str
+    profile: str
+    encoding: str
+    lines: int
+    dry_run: bool
+    problems: list[RowProblem] = field(default_factory=list)
+    outcomes: list[LineOutcome] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class CaptureService:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    # ------------------------------------------------------------------ attachments
+
+    def attach(
+        self,
+        actor: Actor,
+        path: Path,
+        values: Sequence[str],
+        *,
+        pages: int = 1,
+        dry_run: bool = False,
+    ) -> AttachResult:
+        """Attach ``path`` to the record named by the first of ``values`` that resolves.
+
+        ``values`` are the confirmed barcodes decoded from the file (cover or separator sheet).
+        A file whose values name nothing (or several different records) is refused with a
+        problem text instead of guessing.
+        """
+        with self.rt.uow(actor, Permission.INVENTORY_MOVE) as uow:
+            s = uow.session
+            targets: dict[str, tuple[str, str, str]] = {}
+            last_error = ""
+            for value in values:
+                try:
+                    t = resolve_scan(s, value, ATTACH_KINDS)
+                except LegajoError as exc:
+                    last_error = exc.untranslated()
+                    continue
+                if t.expediente is not None:
+                    targets[t.expediente.id] = ("expediente", t.expediente.id, t.value)
+                elif t.unit is not None:
+                    targets[t.unit.id] = ("unidad", t.unit.id, t.value)
+            if len(targets) != 1:
+                problem = (
+                    N_("El archivo tiene códigos de varios registros; sepárelo.") if targets
+                    else last_error or N_("No se encontró ningún código de barras legible en el archivo.")
+                )  # fmt: skip
+                return AttachResult(str(path), None, "", None, False, problem, Changes())
+            kind, target_id, value = next(iter(targets.values()))
+            digest = sha256_file(path)
+            exp_id = target_id if kind == "expediente" else None
+            unit_id = target_id if kind == "unidad" else None
+            existing = s.scalar(
+                select(DocumentAttachment).where(
+                    DocumentAttachment.sha256 == digest,
+                    DocumentAttachment.expediente_id.is_(exp_id)
+                    if exp_id is None
+                    else DocumentAttachment.expediente_id == exp_id,
+                    DocumentAttachment.unit_id.is_(unit_id)
+                    if unit_id is None
+                    else DocumentAttachment.unit_id == unit_id,
+                    DocumentAttachment.deleted_at.is_(None),
+                )
+            )
+            if existing is not None or dry_run:
+                return AttachResult(str(path), value, kind, target_id, False, None, Changes())
+            row = DocumentAttachment(expediente_id=exp_id, unit_id=unit_id, path=str(path.resolve()), sha256=digest,
+                                     pages=pages, decoded_value=value, at=self.rt.now(), by=actor.username)  # fmt: skip
+            s.add(row)
+            s.flush()
+            write_audit(uow, self.rt, actor, module="captura", action="document.attach", entity="document_attachment",
+                        entity_id=row.id, after={"path": row.path, "sha256": digest, "value": value, "target": kind})  # fmt: skip
+            uow.commit()
+            return AttachResult(str(path), value, kind, target_id, True, None, Changes(units=True))
+
+    # ------------------------------------------------------------------ collector profiles
+
+    def profiles(self, actor: Actor) -> dict[str, Profile]:
+        """Built-in and custom collector profiles by name."""
+        with self.rt.uow(actor, write=False) as uow:
+            custom = {r.name: Profile.from_json(r.spec) for r in uow.session.scalars(
+                select(CollectorProfile).where(CollectorProfile.deleted_at.is_(None)))}  # fmt: skip
+        return BUILTIN_PROFILES | custom
+
+    def save_profile(self, actor: Actor, profile: Profile) -> Changes:
+        """Create or replace a custom profile (built-in names are reserved)."""
+        profile.validate()
+        if profile.name in BUILTIN_PROFILES:
+            raise ValidationError(
+                "collector.profile_builtin",
+                N_("El perfil {name} es de fábrica; use otro nombre."),
+                name=profile.name,
+            )
+        with self.rt.uow(actor, Permission.INVENTORY_MOVE) as uow:
+            s = uow.session
+            row = s.scalar(
+                select(CollectorProfile).where(
+                    CollectorProfile.name == profile.name, CollectorProfile.deleted_at.is_(None)
+                )
+            )
+            if row is None:
+                row = CollectorProfile(name=profile.name, spec=profile.to_json())
+                s.add(row)
+            else:
+                row.spec = profile.to_json()
+            s.flush()
+            write_audit(uow, self.rt, actor, module="captura", action="collector.profile", entity="collector_profile",
+                        entity_id=row.id, after={"name": profile.name})  # fmt: skip
+            uow.commit()
+        return Changes()
+
+    # ------------------------------------------------------------------ collector import
+
+    def import_collector(
+        self,
+        actor: Actor,
+        data: bytes,
+        file_name: str,
+        profile_name: str,
+        *,
+        dry_run: bool = False,
+        count_session_id: str | None = None,
+    ) -> CollectorImportResult:
+        """Validate, then replay a collector file in timestamp order (see module docstring)."""
+        profiles = self.profiles(actor)
+        profile = profiles.get(profile_name)
+        if profile is None:
+            raise NotFound("collector.profile_unknown", N_("No existe el perfil de colector {name}. Perfiles: {names}."),
+                           name=profile_name, names=", ".join(sorted(profiles)))  # fmt: skip
+        parsed = parse_collector_file(data, profile, file_name)
+        result = CollectorImportResult(
+            file_name, profile.name, parsed.encoding, parsed.lines, dry_run, parsed.problems
+        )
+        records = sorted(parsed.records, key=lambda r: (r.at, r.row))
+        if any(r.operation == "count" for r in records) and not actor.can(
+            Permission.INVENTORY_COUNT
+        ):
+            raise PermissionDenied(
+                "auth.denied",
+                N_("No tiene permiso para: {permission}."),
+                permission="inventory.count",
+            )
+        with self.rt.uow(actor, Permission.INVENTORY_MOVE) as uow:
+            s = uow.session
+            hashes = [r.line_hash for r in records]
+            done: set[str] = set()
+            for i in range(0, len(hashes), 500):
+                done.update(
+                    s.scalars(
+                        select(CollectorLine.line_hash).where(
+                            CollectorLine.line_hash.in_(hashes[i : i + 500])
+                        )
+                    )
+                )
+            seen: set[str] = set()
+            destinations: dict[str, ScanTarget] = {}  # a file names few places, many times
+            now = self.rt.now()
+            for rec in records:
+                if rec.line_hash in done or rec.line_hash in seen:
+                    result.outcomes.append(
+                        LineOutcome(rec.row, rec.barcode, rec.operation, "duplicate")
+                    )
+                    continue
+                seen.add(rec.line_hash)
+                nested = s.begin_nested()
+                try:
+                    detail = self._replay(uow, actor, rec, count_session_id, destinations)
+                except LegajoError as exc:
+                    nested.rollback()
+                    result.outcomes.append(
+                        LineOutcome(
+                            rec.row, rec.barcode, rec.operation, "failed", exc.untranslated()
+                        )
+                    )
+                    result.problems.append(
+                        RowProblem(rec.row, "barcode", exc.code, exc.template, dict(exc.params))
+                    )
+                    continue
+                if dry_run:
+                    nested.rollback()
+                    result.outcomes.append(
+                        LineOutcome(rec.row, rec.barcode, rec.operation, "would_apply", detail)
+                    )
+                    continue
+                s.add(CollectorLine(line_hash=rec.line_hash, file_name=file_name[:255], row=rec.row, profile=profile.name,
+                                    outcome="applied", detail=detail, applied_at=now, applied_by=actor.username))  # fmt: skip
+                nested.commit()
+                result.outcomes.append(
+                    LineOutcome(rec.row, rec.barcode, rec.operation, "applied", detail)
+                )
+            applied = result.count("applied")
+            if dry_run or not applied:
+                return result
+            write_audit(uow, self.rt, actor, module="captura", action="collector.import", entity="collector_file",
+                        entity_id=file_name[:60],
+                        after={"file": file_name, "profile": profile.name, "applied": applied,
+                               "duplicates": result.count("duplicate"), "failed": result.count("failed"),
+                               "problems": len(result.problems)})  # fmt: skip
+            uow.commit()
+        result.changes = Changes(units=True, locations=True)
+        return result
+
+    def import_dropped(
+        self, actor: Actor, path: Path, profile_name: str
+    ) -> tuple[CollectorImportResult | None, Path]:
+        """Folder watch: import ``path``, then move it to ``procesados/`` (clean) or ``errores/``
+        (problems, or unreadable) beside it, with ``<name>.informe.txt`` listing every problem.
+
+        Returns the result (``None`` when the file could not be imported at all) and where the
+        file went.
+        """
+        done_dir, err_dir = path.parent / "procesados", path.parent / "errores"
+        done_dir.mkdir(exist_ok=True)
+        err_dir.mkdir(exist_ok=True)
+        try:
+            imported = self.import_collector(actor, path.read_bytes(), path.name, profile_name)
+            lines = [
+                f"{path.name}, fila {p.row}, campo {p.field or '-'}: {p.untranslated()}"
+                for p in imported.problems
+            ]
+            result: CollectorImportResult | None = imported
+        except PermissionDenied:
+            raise  # not the file's fault: leave it where it is
+        except (LegajoError, OSError) as exc:
+            result = None
+            lines = [f"{path.name}: {exc.untranslated() if isinstance(exc, LegajoError) else exc}"]
+        target = (err_dir if lines else done_dir) / path.name
+        if target.exists():
+            target = target.with_name(f"{path.stem}-{self.rt.now():%Y%m%d%H%M%S}{path.suffix}")
+        if lines:
+            target.with_name(target.name + ".informe.txt").write_text(
+                "\n".join(lines) + "\n", "utf-8"
+            )
+        path.replace(target)
+        return result, target
+
+    def _replay(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        rec: CollectorRecord,
+        count_session_id: str | None,
+        destinations: dict[str, ScanTarget],
+    ) -> str:
+        s: Session = uow.session
+        if rec.operation == "move":
+            unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
+            dest = destinations.get(rec.location) or resolve_scan(s, rec.location, DEST_SCAN)
+            destinations[rec.location] = dest
+            assert unit is not None
+            moved = apply_move(uow, self.rt, actor, [unit], location=dest.location, box=dest.unit,
+                               method="collector", note=f"colector fila {rec.row}", audit=False)  # fmt: skip
+            return (
+                f"{rec.barcode} → {moved.destination}"
+                if moved.moved
+                else f"{rec.barcode} ya estaba en {moved.destination}"
+            )
+        if rec.operation == "count":
+            if count_session_id is None:
+                raise ValidationError(
+                    "collector.count_session",
+                    N_("Las líneas de conteo necesitan un conteo abierto (--count-session)."),
+                )
+            session = s.get(CountSession, count_session_id)
+            if session is None or session.state == "cerrado":
+                raise ValidationError(
+                    "collector.count_closed",
+                    N_("El conteo {id} no existe o está cerrado."),
+                    id=count_session_id,
+                )
+            loc = resolve_scan(s, rec.location, {BarcodeKind.UBICACION}).location
+            assert loc is not None
+            try:
+                unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
+            except NotFound:
+                unit = None
+            s.add(CountScan(session_id=session.id, location_id=loc.id, unit_id=unit.id if unit else None,
+                            barcode=rec.barcode, at=rec.at))  # fmt: skip
+            return f"{rec.barcode} contado en {loc.path}"
+        raise ValidationError("collector.reception_unsupported",
+                              N_("La recepción desde colector aún no está disponible; use el módulo de transferencias."))  # fmt: skip

@@ -1,0 +1,167 @@
+"""Barcode decoding benchmark: page latency, camera frame rate, corpus decode rates.
+
+    python -m bench.bench_decode [--quick]
+
+Prints Markdown tables (copy them into docs/BENCHMARKS.md). Baselines are measured in the same
+run: pyzbar alone and zxing-cpp alone, each once on the image as given (what a naive
+integration does), against Legajo's pipeline (preprocessing variants + cross-checking).
+A "false read" is any reported value that is not in the sample's expected values (values are
+compared after ``normalize_scan``, as every Legajo scan is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections import defaultdict
+from typing import Any
+
+import cv2
+import numpy as np
+
+from archive.domain.barcodes import BarcodeKind, format_barcode, normalize_scan
+from scanners.camera import FrameDecoder
+from scanners.decode import decode_page
+from tests.samples.decode.make_corpus import corpus, document_page, label_pdf_image
+
+
+def zbar_alone(img: np.ndarray) -> set[str]:
+    from pyzbar import pyzbar
+
+    h, w = img.shape
+    return {d.data.decode("utf-8", "replace") for d in pyzbar.decode((img.tobytes(), w, h))}
+
+
+def zxing_alone(img: np.ndarray) -> set[str]:
+    import zxingcpp
+
+    return {r.text for r in zxingcpp.read_barcodes(img) if r.valid}
+
+
+def pipeline(img: np.ndarray) -> set[str]:
+    return {d.value for d in decode_page(img).found}
+
+
+def ms(fn: Any, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def page_latency(repeat: int) -> None:
+    rng = random.Random(3)
+    value = format_barcode(BarcodeKind.EXPEDIENTE, "BOG", 7)
+    label = label_pdf_image("EXPEDIENTE", value)
+    upright = document_page(rng, label, 0.0)
+    tilted = document_page(rng, label, 14.0)
+    blank = document_page(rng, None, 0.0)
+    print("\n### 300-dpi A4 page (2480×3508), ms\n")
+    print("| page | pyzbar alone | zxing-cpp alone | Legajo pipeline | pipeline result |")
+    print("|---|---|---|---|---|")
+    for name, img in (
+        ("label upright", upright),
+        ("label tilted 14°", tilted),
+        ("text only, no barcode", blank),
+    ):
+        zb = ms(lambda img=img: zbar_alone(img), repeat)
+        zx = ms(lambda img=img: zxing_alone(img), repeat)
+        lg = ms(lambda img=img: pipeline(img), repeat)
+        print(f"| {name} | {zb[0]:.0f} (p95 {zb[1]:.0f}) | {zx[0]:.0f} (p95 {zx[1]:.0f}) | "
+              f"{lg[0]:.0f} (p95 {lg[1]:.0f}) | {sorted(pipeline(img)) or 'no read'} |")  # fmt: skip
+
+
+def camera_rate(frames: int) -> None:
+    value = format_barcode(BarcodeKind.CARPETA, "0A1", 42)
+    label = cv2.resize(
+        label_pdf_image("CARPETA", value), None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA
+    )
+    frame = np.full((720, 1280), 200, np.uint8)
+    y, x = (720 - label.shape[0]) // 2, (1280 - label.shape[1]) // 2
+    frame[y : y + label.shape[0], x : x + label.shape[1]] = label
+    gen = np.random.default_rng(1)
+    noisy = [cv2.cvtColor(np.clip(frame + gen.normal(0, 8, frame.shape), 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+             for _ in range(10)]  # fmt: skip
+    empty = cv2.cvtColor(np.full((720, 1280), 180, np.uint8), cv2.COLOR_GRAY2BGR)
+    dec = FrameDecoder()
+    print("\n### Camera, per-frame pipeline on 1280×720 BGR frames\n")
+    print("| frame | ms median | p95 | frames/s (1 core) | reads |")
+    print("|---|---|---|---|---|")
+    for name, src in (("label in view", noisy), ("nothing in view", [empty])):
+        reads: list[str] = []
+        times = []
+        for i in range(frames):
+            t = time.perf_counter()
+            reads += [r.value for r in dec.feed(src[i % len(src)])]
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        med = statistics.median(times)
+        print(
+            f"| {name} | {med:.1f} | {times[int(len(times) * 0.95)]:.1f} | {1000 / med:.0f} | {sorted(set(reads))} |"
+        )
+    zx = ms(lambda: zxing_alone(cv2.cvtColor(noisy[0], cv2.COLOR_BGR2GRAY)), 20)
+    print(f"\nBaseline: zxing-cpp alone on the full 1280×720 frame: {zx[0]:.1f} ms median.")
+
+
+def corpus_rates(large: bool) -> None:
+    engines = {
+        "pyzbar alone": zbar_alone,
+        "zxing-cpp alone": zxing_alone,
+        "Legajo pipeline": pipeline,
+    }
+    stats: dict[str, dict[str, list[int]]] = {e: defaultdict(lambda: [0, 0, 0, 0]) for e in engines}
+    total_ms: dict[str, float] = defaultdict(float)
+    n = 0
+    for sample in corpus(large=large):
+        n += 1
+        for name, fn in engines.items():
+            t = time.perf_counter()
+            got = {normalize_scan(v) for v in fn(sample.image)} - {""}
+            total_ms[name] += (time.perf_counter() - t) * 1000
+            row = stats[name][sample.degradation]
+            expected = {normalize_scan(v) for v in sample.expected}
+            row[0] += len(expected)
+            row[1] += len(expected & got)
+            row[2] += len(got - expected)
+            row[3] += 1
+    print(f"\n### Decode rate on the degraded corpus ({n} images)\n")
+    print("Read = expected values found / expected; false = reported values that were not there.\n")
+    print("| degradation | " + " | ".join(f"{e} read | {e} false" for e in engines) + " |")
+    print("|---|" + "---|---|" * len(engines))
+    degs = list(stats["Legajo pipeline"])
+    totals = {e: [0, 0, 0] for e in engines}
+    for deg in degs:
+        cells = []
+        for e in engines:
+            exp, ok, false, _ = stats[e][deg]
+            totals[e][0] += exp
+            totals[e][1] += ok
+            totals[e][2] += false
+            cells.append(f"{ok}/{exp} | {false}")
+        print(f"| {deg} | " + " | ".join(cells) + " |")
+    cells = [
+        f"**{t[1]}/{t[0]} ({100 * t[1] / max(t[0], 1):.0f} %)** | **{t[2]}**"
+        for t in totals.values()
+    ]
+    print("| **all** | " + " | ".join(cells) + " |")
+    print("\nMean time per image: " + ", ".join(f"{e} {total_ms[e] / n:.0f} ms" for e in engines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small corpus, fewer repeats")
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    print(f"OpenCV {cv2.__version__}; one thread per decoder (2-core target)")
+    page_latency(5 if args.quick else 15)
+    camera_rate(60 if args.quick else 200)
+    corpus_rates(large=not args.quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``legajo decode``, ``legajo attach`` and ``legajo collector`` as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import cv2
+import pytest
+
+from tests.integration.test_cli import legajo
+from tests.samples.decode.make_corpus import code_image
+
+SAMPLES = Path(__file__).parents[1] / "samples" / "decode" / "files"
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("capture-cli")
+    r = legajo(d, "demo", "--items", "60", user=None)
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def query(d: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(d / "legajo.sqlite3") as c:
+        return c.execute(sql, params).fetchall()
+
+
+def test_decode_needs_no_login_and_reports_bad_files(tmp_path: Path) -> None:
+    bad = tmp_path / "roto.pdf"
+    bad.write_bytes(b"%PDF-1.4 nada")
+    r = legajo(
+        tmp_path / "d", "decode", str(SAMPLES / "multipage.tif"), str(bad), password=None, user=None
+    )
+    assert r.returncode == 3
+    assert r.stdout.splitlines() == ["E0A100000042S", "ARCH-CENTRAL/2019/000123", "EXP 2022 0045"]
+    assert "roto.pdf" in r.stderr
+    r = legajo(
+        tmp_path / "d", "decode", "--json", str(SAMPLES / "scanner.pdf"), password=None, user=None
+    )
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [(x["page"], x["symbology"], x["value"]) for x in rows] == [
+        (1, "code128", "E0A100000042S"), (2, "code128", "ARCH-CENTRAL/2019/000123"), (3, "code39", "EXP 2022 0045")]  # fmt: skip
+    assert all(len(x["position"]) == 4 for x in rows)
+
+
+def test_attach_then_collector_import_is_idempotent(demo_dir: Path, tmp_path: Path) -> None:
+    [(box, box_id)] = query(
+        demo_dir,
+        "SELECT barcode, id FROM unit WHERE kind='caja' AND deleted_at IS NULL ORDER BY barcode LIMIT 1",
+    )
+    [(loc,)] = query(
+        demo_dir,
+        "SELECT barcode FROM location WHERE barcode IS NOT NULL ORDER BY path DESC LIMIT 1",
+    )
+    cover = tmp_path / "portada.png"
+    cv2.imwrite(str(cover), code_image(box))
+    r = legajo(demo_dir, "attach", str(cover), "--dry-run", "--json", user="auxiliar")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["target_id"] == box_id
+    assert query(demo_dir, "SELECT count(*) FROM document_attachment") == [(0,)]
+    r = legajo(demo_dir, "attach", str(cover), user="auxiliar")
+    assert r.returncode == 0, r.stderr
+    assert query(demo_dir, "SELECT unit_id, decoded_value FROM document_attachment") == [
+        (box_id, box)
+    ]
+
+    lote = tmp_path / "lote.txt"
+    lote.write_bytes(
+        f"{box};26/11/2026;08:00:00;MOV;{loc}\r\n{box[:-1]}0;26/11/2026;08:01:00;MOV;{loc}\r\n".encode(
+            "cp1252"
+        )
+    )
+    r = legajo(
+        demo_dir,
+        "collector",
+        "import",
+        str(lote),
+        "--profile",
+        "csv-basico",
+        "--dry-run",
+        user="auxiliar",
+    )
+    assert r.returncode == 3 and "fila 2" in r.stdout and "por aplicar 1" in r.stdout
+    r = legajo(
+        demo_dir,
+        "collector",
+        "import",
+        str(lote),
+        "--profile",
+        "csv-basico",
+        "--json",
+        user="auxiliar",
+    )
+    data = json.loads(r.stdout)
+    assert (data["applied"], data["problems"][0]["row"], data["problems"][0]["field"]) == (
+        1,
+        2,
+        "barcode",
+    )
+    r = legajo(
+        demo_dir,
+        "collector",
+        "import",
+        str(lote),
+        "--profile",
+        "csv-basico",
+        "--json",
+        user="auxiliar",
+    )
+    assert json.loads(r.stdout)["applied"] == 0 and json.loads(r.stdout)["duplicates"] == 1
+
+
+def test_collector_watch_once(demo_dir: Path, tmp_path: Path) -> None:
+    inbox = tmp_path / "entrada"
+    inbox.mkdir()
+    (inbox / "vacio.txt").write_text("basura sin separadores\n", "utf-8")
+    r = legajo(
+        demo_dir,
+        "collector",
+        "watch",
+        str(inbox),
+        "--profile",
+        "csv-basico",
+        "--once",
+        user="auxiliar",
+    )
+    assert r.returncode == 0, r.stderr
+    assert (inbox / "errores" / "vacio.txt").exists()
+    assert "fila 1" in (inbox / "errores" / "vacio.txt.informe.txt").read_text("utf-8")

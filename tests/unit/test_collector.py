@@ -1,0 +1,202 @@
+"""Data-collector files: profiles, row-level validation, replay as moves, idempotency, dry run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from archive.db.models import CollectorLine, CountScan, Movement
+from archive.domain.barcodes import BarcodeKind, format_barcode
+from archive.domain.collector import BUILTIN_PROFILES, Profile, parse_collector_file
+from archive.domain.errors import NotFound, ValidationError
+
+SAMPLES = Path(__file__).parents[1] / "samples" / "collector"
+CSV = BUILTIN_PROFILES["csv-basico"]
+FIXED = BUILTIN_PROFILES["ancho-fijo"]
+F1 = format_barcode(BarcodeKind.CARPETA, "0A1", 5)
+U1 = format_barcode(BarcodeKind.UBICACION, "0A1", 3)
+
+
+def problems(data: bytes, profile: Profile = CSV) -> list[tuple[int, str, str]]:
+    return [(p.row, p.field, p.code) for p in parse_collector_file(data, profile, "f.txt").problems]
+
+
+def test_csv_basico_parses_local_time_to_utc() -> None:
+    parsed = parse_collector_file(f"{F1};26/11/2026;08:15:00;MOV;{U1}\r\n".encode(), CSV, "f.txt")
+    [r] = parsed.records
+    assert (r.barcode, r.operation, r.location, r.at.isoformat()) == (
+        F1,
+        "move",
+        U1,
+        "2026-11-26T13:15:00+00:00",
+    )
+    assert parsed.problems == [] and parsed.encoding == "utf-8"
+
+
+def test_fixed_width_profile() -> None:
+    line = f"{F1}20261126081500MOV{U1}OP0001"
+    [r] = parse_collector_file(line.encode(), FIXED, "f.dat").records
+    assert (r.barcode, r.location, r.operator, r.at.hour) == (F1, U1, "OP0001", 13)
+    assert problems(line[:20].encode(), FIXED) == [(1, "operacion", "collector.short_line")]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"{F1};26/11/2026;08:15;MOV;{U1}", (1, "fecha", "collector.timestamp")),
+        (f"{F1};26/11/2026", (1, "hora", "collector.missing_fields")),
+        (f"{F1};26/11/2026;08:15:00;MOV;{U1};x", (1, "", "collector.extra_fields")),
+        (f"{F1[:-1]}Z;26/11/2026;08:15:00;MOV;{U1}", (1, "barcode", "barcode.check_digit")),
+        (f"{F1};26/11/2026;08:15:00;XYZ;{U1}", (1, "operacion", "collector.operation")),
+        (f"{F1};26/11/2026;08:15:00;MOV;", (1, "ubicacion", "collector.location_missing")),
+        (f";26/11/2026;08:15:00;MOV;{U1}", (1, "barcode", "collector.barcode_empty")),
+        ("\x00\x01\x02garbage;;;;", (1, "", "collector.garbage")),
+    ],
+)
+def test_row_level_problems(line: str, expected: tuple[int, str, str]) -> None:
+    assert problems(line.encode()) == [expected]
+
+
+def test_encodings_bom_and_cp1252() -> None:
+    good = f"{F1};26/11/2026;08:15:00;MOV;{U1}\n"
+    bom = parse_collector_file(b"\xef\xbb\xbf" + good.encode(), CSV, "f")
+    assert bom.encoding == "utf-8-sig" and len(bom.records) == 1
+    cp = parse_collector_file(
+        (good + "CAJA-Ñ;26/11/2026;08:15:00;MOV;X\n").encode("cp1252"), CSV, "f"
+    )
+    assert cp.encoding == "cp1252"
+    assert [(p.row, p.field, p.code) for p in cp.problems] == [(2, "barcode", "barcode.characters")]
+
+
+def test_profile_json_round_trip_and_validation() -> None:
+    assert Profile.from_json(FIXED.to_json()) == FIXED
+    with pytest.raises(ValidationError):
+        Profile.from_json('{"name": "x", "kind": "delimited", "fields": ["fecha"]}')
+    with pytest.raises(ValidationError):
+        Profile.from_json("not json")
+
+
+@pytest.fixture
+def place(services, admin):
+    services.org.add_dependencia(admin, code="120", name="Hacienda")
+    dep = services.locations.create(admin, level_code="deposito", code="1", name="Depósito")
+    other = services.locations.create(admin, level_code="deposito", code="2", name="Depósito 2")
+    boxes = services.units.register(admin, type_code="X200", count=3, location_id=dep.id)
+    return dep, other, boxes
+
+
+def _file(boxes, loc, times=("08:00:00", "07:00:00", "09:00:00")) -> bytes:
+    lines = [
+        f"{b.barcode};26/11/2026;{t};MOV;{loc.barcode}" for b, t in zip(boxes, times, strict=False)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_import_replays_in_time_order_and_is_idempotent(services, admin, place) -> None:
+    _dep, other, boxes = place
+    data = _file(boxes, other)
+    preview = services.capture.import_collector(
+        admin, data, "lote1.txt", "csv-basico", dry_run=True
+    )
+    assert preview.count("would_apply") == 3 and preview.count("applied") == 0
+    with services.rt.db.sessions() as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Movement).where(Movement.method == "collector")
+            )
+            == 0
+        )
+    first = services.capture.import_collector(admin, data, "lote1.txt", "csv-basico")
+    assert first.count("applied") == 3 and first.problems == []
+    assert [o.row for o in first.outcomes] == [2, 1, 3]  # timestamp order
+    assert all(services.units.get(admin, b.id).location_path == other.path for b in boxes)
+    again = services.capture.import_collector(admin, data, "lote1-copia.txt", "csv-basico")
+    assert again.count("applied") == 0 and again.count("duplicate") == 3
+    with services.rt.db.sessions() as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Movement).where(Movement.method == "collector")
+            )
+            == 3
+        )
+        assert s.scalar(select(func.count()).select_from(CollectorLine)) == 3
+
+
+def test_bad_lines_fail_alone(services, admin, place) -> None:
+    _dep, other, boxes = place
+    unknown = format_barcode(BarcodeKind.CAJA, "0A1", 999)
+    data = (
+        _file(boxes[:1], other)
+        + f"{unknown};26/11/2026;10:00:00;MOV;{other.barcode}\nbasura\n".encode()
+    )
+    r = services.capture.import_collector(admin, data, "lote2.txt", "csv-basico")
+    assert r.count("applied") == 1 and r.count("failed") == 1
+    assert sorted((p.row, p.code) for p in r.problems) == [
+        (2, "scan.unknown"),
+        (3, "collector.missing_fields"),
+    ]
+    # fixing the file and importing again applies only the new line
+    fixed = _file(boxes[:2], other, ("08:00:00", "11:00:00"))
+    assert (
+        services.capture.import_collector(admin, fixed, "lote2.txt", "csv-basico").count("applied")
+        == 1
+    )
+
+
+def test_count_lines_need_a_session(services, admin, place) -> None:
+    dep, _other, boxes = place
+    data = f"{boxes[0].barcode};26/11/2026;08:00:00;CNT;{dep.barcode}\n".encode()
+    r = services.capture.import_collector(admin, data, "c.txt", "csv-basico")
+    assert [p.code for p in r.problems] == ["collector.count_session"]
+    session_id = services.counts.start(admin, dep.barcode)
+    r = services.capture.import_collector(
+        admin, data, "c.txt", "csv-basico", count_session_id=session_id
+    )
+    assert r.count("applied") == 1
+    with services.rt.db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(CountScan)) == 1
+
+
+def test_unknown_profile_and_custom_profiles(services, admin) -> None:
+    with pytest.raises(NotFound):
+        services.capture.import_collector(admin, b"", "x", "no-existe")
+    services.capture.save_profile(
+        admin, Profile("coma", "delimited", fields=("barcode", "ubicacion"), delimiter=",")
+    )
+    assert "coma" in services.capture.profiles(admin)
+    with pytest.raises(ValidationError):
+        services.capture.save_profile(admin, CSV)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.txt")))
+def test_collector_sample_files(name: str) -> None:
+    expected = (SAMPLES / name).with_suffix(".expected").read_text("utf-8").split()
+    profile = FIXED if "fijo" in name else CSV
+    parsed = parse_collector_file((SAMPLES / name).read_bytes(), profile, name)
+    got = [f"ok:{r.row}" for r in parsed.records] + [f"{p.code}:{p.row}" for p in parsed.problems]
+    assert sorted(got) == sorted(expected)
+
+
+def test_dropped_files_go_to_procesados_or_errores_with_a_report(
+    services, admin, place, tmp_path
+) -> None:
+    _dep, other, boxes = place
+    inbox = tmp_path / "entrada"
+    inbox.mkdir()
+    good = inbox / "bueno.txt"
+    good.write_bytes(_file(boxes[:1], other))
+    bad = inbox / "malo.txt"
+    bad.write_bytes(_file(boxes[1:2], other) + b"basura\n")
+    result, target = services.capture.import_dropped(admin, good, "csv-basico")
+    assert result is not None and result.count("applied") == 1
+    assert target == inbox / "procesados" / "bueno.txt" and not good.exists()
+    result, target = services.capture.import_dropped(admin, bad, "csv-basico")
+    assert result is not None and target == inbox / "errores" / "malo.txt"
+    report = (inbox / "errores" / "malo.txt.informe.txt").read_text("utf-8")
+    assert "malo.txt, fila 2" in report
+    gone = inbox / "perfil.txt"
+    gone.write_bytes(b"x")
+    result, target = services.capture.import_dropped(admin, gone, "no-existe")
+    assert result is None and target.parent.name == "errores"
