@@ -267,7 +267,7 @@ def cmd_central(sv: Services, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if args.json:
-        emit_json(report)
+        emit_json(asdict(report) | {"state_before": report.state_before.value})
     else:
         print(_("Base central lista ({state}): id {id}, rol de estaciones «{role}».").format(
             state=report.state_before.value, id=report.central_id, role=report.group_role))  # fmt: skip
