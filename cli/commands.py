@@ -171,9 +171,12 @@ def _done(args: argparse.Namespace, data: dict[str, object], text: str | None = 
 
 
 def all_commands() -> dict[str, Handler]:
-    from cli import inventory, retention
+    from cli import capture, inventory, labels, retention, search, sync, transfers
 
-    return COMMANDS | inventory.COMMANDS | retention.COMMANDS
+    out = dict(COMMANDS)
+    for area in (inventory, retention, transfers, labels, capture, search, sync):
+        out |= area.COMMANDS
+    return out
 
 
 COMMANDS: dict[str, Handler] = {

@@ -74,12 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--items", type=int, default=5000, help=_("número de expedientes"))
     demo.add_argument("--seed", type=int, default=2026)
 
-    from cli import inventory
+    from cli import capture, inventory, labels, retention, search, sync, transfers
 
-    inventory.add_parsers(sub, common)
-    from cli import retention
-
-    retention.add_parsers(sub, common)
+    for area in (inventory, retention, transfers, labels, capture, search, sync):
+        area.add_parsers(sub, common)
     return p
 
 

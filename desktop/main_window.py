@@ -31,12 +31,14 @@ from archive.services.roles import RoleView
 from desktop.login import ChangePasswordDialog
 from desktop.progress import TaskProgressDialog
 from desktop.session import Session
-from desktop.views import View, inventory, open_dialog, retention
+from desktop.views import View, capture, inventory, labels, open_dialog, retention, transfers
 from desktop.views.about import AboutDialog
 from desktop.views.audit import AuditView
 from desktop.views.org import OrgView
 from desktop.views.roles import RolesView
+from desktop.views.search import IndexKeeper, SearchDialog, open_in_area
 from desktop.views.settings_dialog import SettingsDialog
+from desktop.views.sync import SyncStatusWidget, SyncView, service_of
 from desktop.views.users import UsersView
 
 
@@ -60,10 +62,14 @@ class Area:
 AREAS: tuple[Area, ...] = (
     *(Area(a.key, a.title, a.permission, a.make) for a in inventory.AREAS),
     *(Area(a.key, a.title, a.permission, a.make) for a in retention.AREAS),
+    *(Area(a.key, a.title, a.permission, a.make) for a in transfers.AREAS),
+    *(Area(a.key, a.title, a.permission, a.make) for a in labels.AREAS),
+    *(Area(a.key, a.title, a.permission, a.make) for a in capture.AREAS),
     Area("users", N_("Usuarios"), Permission.USERS_MANAGE, UsersView),
     Area("roles", N_("Roles y permisos"), Permission.ROLES_MANAGE, RolesView),
     Area("org", N_("Organización"), None, OrgView),
     Area("audit", N_("Auditoría"), Permission.AUDIT_VIEW, AuditView),
+    Area("sync", N_("Sincronización"), Permission.SYNC_MANAGE, SyncView),
 )
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -122,18 +128,24 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_menus()
+        self.search_dialog: SearchDialog | None = None
+        # The local search index follows every change (off the GUI thread).
+        self.index_keeper = IndexKeeper(session) if session.can(Permission.RECORDS_VIEW) else None
+        if self.index_keeper is not None:
+            self.index_keeper.start()
         self.user_label = QLabel(session.full_name or session.actor.username)
         self.station_label = QLabel(
             _("Estación {code}").format(code=session.context.workstation or "—")
         )
-        self.sync_label = QLabel(_("Sin sincronización configurada"))
-        self.sync_label.setObjectName("sync-state")
+        # Last sync, pending changes, conflicts waiting; syncs on its timer and on demand.
+        self.sync_status = SyncStatusWidget(session, service_of(session))
+        self.sync_label = self.sync_status.label
         status = self.statusBar()
         for label in (self.user_label, self.station_label, self.sync_label):
             label.setContentsMargins(8, 0, 16, 0)
         status.addWidget(self.user_label)
         status.addWidget(self.station_label)
-        status.addPermanentWidget(self.sync_label)
+        status.addPermanentWidget(self.sync_status)
         self._update_user_label()
 
         self._restore_geometry()
@@ -175,6 +187,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self._action(_("&Actualizar"), self.reload_current, "F5"))
         tools = bar.addMenu(_("&Herramientas"))
+        self.search_action = self._action(_("&Buscar…"), self.open_search, "Ctrl+K")
+        self.search_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence("Ctrl+F")])
+        tools.addAction(self.search_action)
         self.settings_action = self._action(_("&Configuración…"), self.open_settings)
         tools.addAction(self.settings_action)
         help_menu = bar.addMenu(_("A&yuda"))
@@ -295,8 +310,23 @@ class MainWindow(QMainWindow):
                 dialog.show()
         self._hidden_dialogs = []
 
+    def open_search(self) -> None:
+        """The search box (Ctrl+K): as-you-type results, facets, open a result in its area."""
+        if not self.session.can(Permission.RECORDS_VIEW):
+            return
+        if self.search_dialog is None:
+            self.search_dialog = SearchDialog(self.session, self)
+            self.search_dialog.open_record.connect(lambda kind, _id, code: open_in_area(self.show_area, kind, code))
+        self.search_dialog.show()
+        self.search_dialog.raise_()
+        self.search_dialog.box.setFocus()
+        self.search_dialog.box.selectAll()
+
     def dispose(self) -> None:
         """Close for good without asking to quit (logout, language switch)."""
+        if self.index_keeper is not None:
+            self.index_keeper.stop()
+        self.sync_status.stop()
         self._disposing = True
         self.close()
         self.deleteLater()

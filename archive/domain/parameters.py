@@ -30,6 +30,8 @@ class Parameters:
     retention_version_by: str = "apertura"
     #: How the entity writes TRD codes as one string (CodeMask.from_pattern grammar).
     trd_code_mask: str = "dp-s.b"
+    #: Elimination (Acuerdo 001/2024 art. 4.5.4): business days the inventory is published.
+    elimination_publication_days: int = 60
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Parameters:

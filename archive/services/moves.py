@@ -23,7 +23,7 @@ from archive.services.changes import Changes
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import resolve_scan
 
-MOVE_METHODS = ("scan", "manual", "collector", "bulk", "count", "revert", "register")
+MOVE_METHODS = ("scan", "manual", "collector", "bulk", "count", "revert", "register", "transfer", "elimination")
 UNIT_SCAN = {BarcodeKind.CAJA, BarcodeKind.CARPETA}
 DEST_SCAN = {BarcodeKind.UBICACION, BarcodeKind.CAJA}
 

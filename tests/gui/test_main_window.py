@@ -32,11 +32,13 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 PASSWORD = "Clave-segura-2026"
 
-_VIEW = ["expedientes", "units", "locations", "incidents", "trd", "due", "holds"]
+_VIEW = ["expedientes", "units", "locations", "incidents", "trd", "due", "holds", "transfers", "eliminations"]
+_LABELS = ["labels", "station"]
+_CAPTURE = ["capture"]
 AREAS_BY_ROLE = {
-    "administrador": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "users", "roles", "org", "audit"],
-    "jefe_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "org", "audit"],
-    "auxiliar_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "org"],
+    "administrador": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "users", "roles", "org", "audit", "sync"],
+    "jefe_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "org", "audit"],
+    "auxiliar_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "org"],
     "consulta": [*_VIEW, "org"],
     "usuario_dependencia": [*_VIEW, "org"],
 }
@@ -116,7 +118,8 @@ def test_navigation_titles_and_lazy_views(
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == [
         "Mover", "Expedientes", "Unidades", "Ubicaciones", "Conteos", "Novedades", "TRD",
-        "Plazos cumplidos", "Suspensiones", "Usuarios", "Roles y permisos", "Organización", "Auditoría",
+        "Plazos cumplidos", "Suspensiones", "Transferencias", "Eliminaciones", "Rótulos", "Estación de escaneo", "Captura", "Usuarios", "Roles y permisos", "Organización", "Auditoría",
+            "Sincronización",
     ]  # fmt: skip
     assert window.current_area() == "moves" and window.focusWidget() is window.nav
     window.show_area("audit")

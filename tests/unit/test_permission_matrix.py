@@ -19,24 +19,42 @@ import pytest
 
 from archive.domain.disposition import Disposition
 from archive.domain.errors import PermissionDenied
+from archive.domain.fuid import Objeto
 from archive.domain.permissions import BUILTIN_ROLES, Permission
 from archive.services.audit import AuditFilter
 from archive.services.batches import BatchChange, BatchPreview
 from archive.services.container import Services
 from archive.services.expedientes import ExpedienteFilter, ExpedienteInput
+from archive.services.fuid import FuidRequest
 from archive.services.holds import HoldInput
+from archive.services.labels import BatchRequest, Selection
 from archive.services.locations import RangeLevel
 from archive.services.retention import DueFilter
 from archive.services.runtime import SYSTEM, Actor
 from archive.services.trd import TrdApproval, TrdRuleInput
 from archive.services.tvd import TvdInput
+from archive.sync.config import CentralConfig
+from archive.sync.errors import SyncError
 
 P = Permission
 PW = "Matriz-clave-99"
 
 Op = Callable[[Services, Actor, Any], Any]
 
+def _attempted(call: Callable[[], Any]) -> None:
+    """Run an operation that passes the permission check and then needs the network: only
+    PermissionDenied matters here (there is no central server in this test)."""
+    try:
+        call()
+    except SyncError:
+        pass
+
+
+CENTRAL = CentralConfig(host="127.0.0.1", port=9, connect_timeout=1)
+
 OPERATIONS: dict[str, tuple[Permission, Op]] = {
+    "sync.configure": (P.SYNC_MANAGE, lambda sv, a, t: sv.sync.configure(a, CENTRAL, None)),
+    "sync.register": (P.SYNC_MANAGE, lambda sv, a, t: _attempted(lambda: sv.sync.register(a, name="Estación"))),
     "users.list": (P.USERS_MANAGE, lambda sv, a, t: sv.users.list(a)),
     "users.get": (P.USERS_MANAGE, lambda sv, a, t: sv.users.get(a, "objetivo")),
     "users.add": (P.USERS_MANAGE, lambda sv, a, t: sv.users.add(a, username=f"nuevo.{a.username}", full_name="N", role_code="consulta")),
@@ -71,6 +89,11 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "units.history": (P.RECORDS_VIEW, lambda sv, a, t: sv.units.history(a, t.box.id)),
     "units.set_folios": (P.RECORDS_EDIT, lambda sv, a, t: sv.units.set_folios(a, t.folder.id, 1, 10)),
     "moves.move": (P.INVENTORY_MOVE, lambda sv, a, t: sv.moves.move(a, [t.box.barcode], t.loc.barcode)),
+    "capture.attach": (P.INVENTORY_MOVE, lambda sv, a, t: sv.capture.attach(a, _blank(t), [t.box.barcode], dry_run=True)),
+    "capture.import_collector": (P.INVENTORY_MOVE, lambda sv, a, t: sv.capture.import_collector(
+        a, f"{t.box.barcode};26/11/2026;08:00:00;MOV;{t.loc.barcode}\n".encode(), "c.txt", "csv-basico", dry_run=True)),
+    "capture.import_dropped": (P.INVENTORY_MOVE, lambda sv, a, t: sv.capture.import_dropped(a, _dropped(t), "csv-basico")),
+    "capture.save_profile": (P.INVENTORY_MOVE, lambda sv, a, t: sv.capture.save_profile(a, _custom_profile())),
     "batches.preview_move": (P.INVENTORY_MOVE, lambda sv, a, t: sv.batches.preview_move(a, [t.box.id], t.loc.barcode)),
     "batches.preview_change_dependencia": (P.RECORDS_EDIT, lambda sv, a, t: sv.batches.preview_change_dependencia(a, [t.exp], "100")),
     "batches.preview_close": (P.RECORDS_EDIT, lambda sv, a, t: sv.batches.preview_close(a, [t.exp], date(2026, 1, 1))),
@@ -81,6 +104,8 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "incidents.open": (P.RECORDS_EDIT, lambda sv, a, t: sv.incidents.open(a, t.box.barcode, "otro")),
     "incidents.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.incidents.list(a)),
     "expedientes.ids": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.ids(a, ExpedienteFilter())),
+    "search.search": (P.RECORDS_VIEW, lambda sv, a, t: sv.search.search(a, "x")),
+    "search.facets": (P.RECORDS_VIEW, lambda sv, a, t: sv.search.facets(a, "x")),
     "expedientes.window": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.window(a, ExpedienteFilter(), 0, 10)),
     "expedientes.count": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.count(a, ExpedienteFilter())),
     "expedientes.rows": (P.RECORDS_VIEW, lambda sv, a, t: sv.expedientes.rows(a, [t.exp])),
@@ -107,6 +132,36 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "holds.release": (P.RETENTION_MANAGE, lambda sv, a, t: sv.holds.release(a, sv.holds.place(SYSTEM, HoldInput("dependencia", "M", "J", date(2026, 1, 1), dependencia_code="100")).id, "Levantada")),
     "holds.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.holds.list(a)),
     "holds.for_expediente": (P.RECORDS_VIEW, lambda sv, a, t: sv.holds.for_expediente(a, t.exp)),
+    "labels.records": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.records(a, "caja", Selection((t.box.barcode,)))),
+    "labels.records_by_ids": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.records_by_ids(a, "caja", "unit", [t.box.id])),
+    "labels.templates": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.templates(a)),
+    "labels.save_template": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.save_template(a, "caja", f"T {a.username}", "{}")),
+    "labels.delete_template": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.delete_template(a, sv.labels.save_template(SYSTEM, "caja", f"D {a.username}", "{}").id)),
+    "labels.calibrations": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.calibrations(a)),
+    "labels.calibration": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.calibration(a, sv.labels.save_calibration(SYSTEM, f"K {a.username}").name)),
+    "labels.save_calibration": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.save_calibration(a, f"C {a.username}", offset_x_mm=0.5)),
+    "labels.record_batch": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.record_batch(a, _label_batch(t))),
+    "labels.batches": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.batches(a)),
+    "labels.batch": (P.LABELS_PRINT, lambda sv, a, t: sv.labels.batch(a, sv.labels.record_batch(SYSTEM, _label_batch(t)))),
+    "station.destination": (P.INVENTORY_MOVE, lambda sv, a, t: sv.station.destination(a, t.loc.barcode)),
+    "station.move_one": (P.INVENTORY_MOVE, lambda sv, a, t: sv.station.move_one(a, t.folder.barcode, t.box.barcode)),
+    "station.undo_move": (P.INVENTORY_MOVE, lambda sv, a, t: sv.station.undo_move(a, sv.station.move_one(SYSTEM, t.box.barcode, t.loc.barcode))),
+    "fuid.document": (P.RECORDS_VIEW, lambda sv, a, t: sv.fuid.document(a, FuidRequest(Objeto.INVENTARIO_GESTION, dependencia_code="100"))),
+    "fuid.hoja_control": (P.RECORDS_VIEW, lambda sv, a, t: sv.fuid.hoja_control(a, t.exp)),
+    "transfers.set_schedule": (P.TRANSFERS_MANAGE, lambda sv, a, t: sv.transfers.set_schedule(a, 2026, "100", "primaria", date(2026, 5, 4))),
+    "transfers.schedule": (P.RECORDS_VIEW, lambda sv, a, t: sv.transfers.schedule(a, 2026)),
+    "transfers.candidates": (P.RECORDS_VIEW, lambda sv, a, t: sv.transfers.candidates(a, "primaria")),
+    "transfers.create": (P.TRANSFERS_MANAGE, lambda sv, a, t: sv.transfers.create(a, "primaria", "100")),
+    "transfers.add": (P.TRANSFERS_MANAGE, lambda sv, a, t: sv.transfers.add(a, sv.transfers.create(SYSTEM, "primaria", "100").id, [])),
+    "transfers.receive": (P.TRANSFERS_MANAGE, lambda sv, a, t: sv.transfers.receive(a, sv.transfers.create(SYSTEM, "primaria", "100").id, [])),
+    "transfers.reject": (P.TRANSFERS_MANAGE, lambda sv, a, t: sv.transfers.reject(a, sv.transfers.create(SYSTEM, "primaria", "100").id, "Sin rótulos")),
+    "transfers.fuid": (P.RECORDS_VIEW, lambda sv, a, t: sv.transfers.fuid(a, sv.transfers.create(SYSTEM, "primaria", "100").id)),
+    "transfers.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.transfers.list(a)),
+    "transfers.items": (P.RECORDS_VIEW, lambda sv, a, t: sv.transfers.items(a, "ninguna")),
+    "elimination.candidates": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.candidates(a)),
+    "elimination.fuid": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.fuid(a, "ninguna")),
+    "elimination.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.list(a)),
+    "elimination.items": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.items(a, "ninguna")),
 }
 
 TRD_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "trd"
@@ -120,6 +175,30 @@ def _trd_version(sv: Services) -> str:
 
 def _trd_rule(sv: Services) -> str:
     return sv.trd.save_rule(SYSTEM, _trd_version(sv), TrdRuleInput("8", "", "Y", "Y", 1, 1, Disposition.E, "p"))
+
+
+def _label_batch(t: Things) -> BatchRequest:
+    return BatchRequest("caja", "Caja (AGN)", "{}", "a4-3x8", {}, "", 1, "unit", [t.box.id])
+
+
+def _blank(t: Any) -> Path:
+    path = t.dir / "scan.png"
+    path.write_bytes(b"not really an image")
+    return path
+
+
+def _dropped(t: Any) -> Path:
+    folder = t.dir / "entrada"
+    folder.mkdir(exist_ok=True)
+    path = folder / "lote.txt"
+    path.write_text(f"{t.box.barcode};26/11/2026;08:00:00;MOV;{t.loc.barcode}\n", "utf-8")
+    return path
+
+
+def _custom_profile() -> Any:
+    from archive.domain.collector import Profile
+
+    return Profile("mi-colector", "delimited", fields=("barcode", "ubicacion"), delimiter=",")
 
 
 def _dep110(sv: Services) -> Path:
@@ -137,6 +216,21 @@ UNGUARDED = {
     # permission, exercised in tests/unit/test_counts.py and test_inventory.py.
     "counts.scan", "counts.set_state", "counts.report", "counts.relocate_here", "counts.mark_missing",
     "batches.revert", "incidents.close", "expedientes.close",
+    # Steps on a transfer with due items / an elimination with due items (ELIMINATION_MANAGE or
+    # TRANSFERS_MANAGE, checked as the unit of work opens): exercised per role in
+    # tests/unit/test_elimination.py::test_steps_need_the_permission and test_transfers.py.
+    "transfers.set_checklist", "transfers.send", "transfers.accept",
+    "elimination.create", "elimination.approve", "elimination.publish", "elimination.observe",
+    "elimination.select_sample", "elimination.mark_reproduced", "elimination.set_acta",
+    "elimination.execute", "elimination.acta",
+    # Lists the built-in and custom collector formats: configuration, not records.
+    "capture.profiles",
+    # Maintenance of the derived search index (no records change; rebuildable any time).
+    "search.status", "search.ensure", "search.rebuild", "search.catch_up", "search.next_batch",
+    "search.apply_batch",
+    # Sync: the scheduled job needs no Legajo user (the central password authorises it); status,
+    # configuration and the connection test read no records.
+    "sync.sync_once", "sync.status", "sync.config", "sync.initialized", "sync.test_connection", "sync.close",
 }  # fmt: skip
 
 
