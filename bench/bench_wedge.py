@@ -88,7 +88,6 @@ def main() -> None:
     plain = QLineEdit()
     plain.show()
     plain.setFocus()
-    app.processEvents()
     got: list[float] = []
     plain.returnPressed.connect(lambda: (got.append(time.perf_counter()), plain.text(), plain.clear()))
     base_enter, base_burst = [], []
@@ -104,7 +103,6 @@ def main() -> None:
     view.show()
     view.activateWindow()
     view.field.setFocus()
-    app.processEvents()
     dispatcher = ScanDispatcher()
     wedge = WedgeFilter(dispatcher.dispatch)
     wedge.install(app)
