@@ -28,6 +28,7 @@ class Settings:
     language: str = "es"
     data_dir: str = ""
     last_username: str = ""
+    wedge_enabled: bool = True
     wedge_max_gap_ms: int = 30
     wedge_min_length: int = 4
     wedge_prefix: str = ""

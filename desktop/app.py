@@ -75,6 +75,7 @@ class LegajoApp(QObject):
         # focused field and dispatched to the active view's scan handler.
         self.scans = ScanDispatcher(self)
         self.wedge = WedgeFilter(self.scans.dispatch, wedge_config(context.settings), parent=self)
+        self.wedge.set_enabled(context.settings.wedge_enabled)
         self.wedge.install(qapp)
 
     # start
@@ -159,6 +160,7 @@ class LegajoApp(QObject):
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
         window.language_changed.connect(self.change_language)
+        window.scanner_changed.connect(self.apply_scanner_settings)
         self.window = window
         window.show()
 
@@ -253,6 +255,12 @@ class LegajoApp(QObject):
         self.finished.emit(code)
 
     # language
+
+    def apply_scanner_settings(self) -> None:
+        """Use the keyboard-wedge settings just saved in Configuración (no restart needed)."""
+        settings = self.context.settings
+        self.wedge.set_config(wedge_config(settings))
+        self.wedge.set_enabled(settings.wedge_enabled)
 
     def change_language(self, code: str) -> None:
         """Switch the language, store it, and redraw the open windows in it."""

@@ -91,12 +91,14 @@ class MainWindow(QMainWindow):
         lock_requested(): Archivo → Bloquear sesión (Ctrl+L).
         quit_requested(): Archivo → Salir (Ctrl+Q) or the window was closed.
         language_changed(str): the language was changed in Configuración.
+        scanner_changed(): the barcode-scanner settings were changed in Configuración.
     """
 
     logout_requested = Signal()
     lock_requested = Signal()
     quit_requested = Signal()
     language_changed = Signal(str)
+    scanner_changed = Signal()
 
     def __init__(self, session: Session, *, area: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.session, parent=self)
         dialog.language_changed.connect(self.language_changed.emit)
+        dialog.scanner_changed.connect(self.scanner_changed.emit)
         self._open(dialog)
 
     def open_about(self) -> None:

@@ -1,5 +1,5 @@
-"""Configuración: this workstation's preferences (language, data folder) and, for people with
-``parameters.manage``, the entity's idle-lock time."""
+"""Configuración: this workstation's preferences (language, data folder, keyboard-wedge barcode
+scanner) and, for people with ``parameters.manage``, the entity's idle-lock time."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -24,11 +25,18 @@ from PySide6.QtWidgets import (
 from archive.domain.errors import LegajoError
 from archive.domain.parameters import Parameters
 from archive.domain.permissions import Permission
-from archive.i18n import LANGUAGES, _, current_language
+from archive.i18n import LANGUAGES, N_, _, current_language
 from archive.services.changes import Changes
 from desktop.messages import info, show_error
 from desktop.session import Session
 from desktop.views import form_layout, hint_label, open_dialog
+
+#: What a scanner sends after the code (its "suffix"), as offered in the dialog.
+SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("\r\n", N_("Enter (CR o CR+LF)")),
+    ("\t", N_("Tabulador")),
+    ("", N_("Nada (fin por pausa)")),
+)
 
 
 class SettingsDialog(QDialog):
@@ -36,10 +44,12 @@ class SettingsDialog(QDialog):
 
     Signals:
         language_changed(str): the person chose another language (applied by the application).
+        scanner_changed(): the barcode-scanner settings changed (applied by the application).
         saved(): everything was stored and the dialog closed.
     """
 
     language_changed = Signal(str)
+    scanner_changed = Signal()
     saved = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -78,6 +88,38 @@ class SettingsDialog(QDialog):
             ),
         )
 
+        settings = session.settings
+        self.scanner_enabled = QCheckBox(_("Reconocer las lecturas del lector en cualquier ventana"))
+        self.scanner_enabled.setChecked(settings.wedge_enabled)
+        self.max_gap = QSpinBox()
+        self.max_gap.setRange(5, 200)
+        self.max_gap.setSuffix(_(" ms"))
+        self.max_gap.setValue(settings.wedge_max_gap_ms)
+        self.min_length = QSpinBox()
+        self.min_length.setRange(2, 40)
+        self.min_length.setValue(settings.wedge_min_length)
+        self.prefix = QLineEdit(settings.wedge_prefix)
+        self.prefix.setMaxLength(4)
+        self.suffix = QComboBox()
+        for value, label in SUFFIXES:
+            self.suffix.addItem(_(label), value)
+        current_suffix = "\r\n" if settings.wedge_suffix in ("\r", "\n", "\r\n") else settings.wedge_suffix
+        self.suffix.setCurrentIndex(max(0, self.suffix.findData(current_suffix)))
+        scanner = QGroupBox(_("Lector de códigos de barras (teclado)"))
+        scanner_form = form_layout(scanner)
+        scanner_form.addRow("", self.scanner_enabled)
+        scanner_form.addRow(_("&Pausa máxima entre caracteres:"), self.max_gap)
+        scanner_form.addRow(_("&Longitud mínima:"), self.min_length)
+        scanner_form.addRow(_("Pre&fijo:"), self.prefix)
+        scanner_form.addRow(_("&Termina con:"), self.suffix)
+        scanner_form.addRow(
+            "",
+            hint_label(
+                _("Las personas escriben con pausas de 60 a 300 ms; un lector, con menos de 30. "
+                  "Configure el lector para enviar Enter al final y sin retardo entre caracteres.")
+            ),
+        )
+
         self.can_edit_idle = session.can(Permission.PARAMETERS_MANAGE)
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setRange(0, 480)
@@ -106,6 +148,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(station)
+        layout.addWidget(scanner)
         layout.addWidget(entity)
         layout.addWidget(buttons)
         session.run(session.services.parameters.get, on_done=self._parameters)
@@ -152,6 +195,12 @@ class SettingsDialog(QDialog):
         if moved:
             settings.data_dir = folder
         language = self.language.currentData()
+        scanner = (self.scanner_enabled.isChecked(), self.max_gap.value(), self.min_length.value(),
+                   self.prefix.text(), self.suffix.currentData())  # fmt: skip
+        before = (settings.wedge_enabled, settings.wedge_max_gap_ms, settings.wedge_min_length,
+                  settings.wedge_prefix, settings.wedge_suffix)  # fmt: skip
+        (settings.wedge_enabled, settings.wedge_max_gap_ms, settings.wedge_min_length,
+         settings.wedge_prefix, settings.wedge_suffix) = scanner  # fmt: skip
         self.session.context.save_settings()
         self.accept()
         if moved:
@@ -160,6 +209,8 @@ class SettingsDialog(QDialog):
                 _("Legajo usará la carpeta {path} la próxima vez que se inicie.").format(path=folder),
                 sink=self.session.sink,
             )  # fmt: skip
+        if scanner != before:
+            self.scanner_changed.emit()
         self.saved.emit()
         if language != current_language():
             self.language_changed.emit(language)

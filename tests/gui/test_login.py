@@ -140,7 +140,7 @@ def test_demo_button_loads_demo_data_and_says_how_to_log_in(
     assert sink.parents[0] is app.login  # over the login window, not the deleted wizard
     log_in(qtbot, app, "admin", demo_data.DEMO_PASSWORD)
     qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible())
-    assert app.window is not None and app.window.area_keys()[-4:] == ["users", "roles", "org", "audit"]
+    assert app.window is not None and app.window.area_keys()[-5:] == ["users", "roles", "org", "audit", "sync"]
 
 
 # -- login ---------------------------------------------------------------------------------

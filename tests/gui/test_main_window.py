@@ -25,6 +25,7 @@ from desktop.views.audit import AuditView
 from desktop.views.org import OrgView
 from desktop.views.settings_dialog import SettingsDialog
 from desktop.views.users import UsersView
+from desktop.wedge_filter import wedge_config
 
 # Qt 6.12's offscreen platform warns each time a window with a layout is shown or resized
 # ("cannot pass size hints to a window system"): not a bug of ours, so not a failure.
@@ -265,6 +266,31 @@ def test_language_choice_in_settings_is_signalled(
     with qtbot.waitSignal(window.language_changed) as blocker:
         dialog.save()
     assert blocker.args == ["en"]
+
+
+def test_scanner_settings_are_stored_and_signalled(
+    qtbot: QtBot, admin: Actor, open_window: Callable[[Actor], MainWindow], settings_file: Path
+) -> None:
+    window = open_window(admin)
+    window.open_settings()
+    dialog = window.dialog
+    assert isinstance(dialog, SettingsDialog)
+    assert dialog.max_gap.value() == 30 and dialog.suffix.currentData() == "\r\n"
+    dialog.max_gap.setValue(45)
+    dialog.prefix.setText("#")
+    dialog.suffix.setCurrentIndex(dialog.suffix.findData("\t"))
+    with qtbot.waitSignal(window.scanner_changed):
+        dialog.save()
+    stored = json.loads(settings_file.read_text("utf-8"))
+    assert (stored["wedge_max_gap_ms"], stored["wedge_prefix"], stored["wedge_suffix"]) == (45, "#", "\t")
+    config = wedge_config(window.session.settings)
+    assert (config.max_gap_ms, config.prefix, config.suffix) == (45, "#", "\t")
+    # Saving again without a scanner change says nothing to the application.
+    window.open_settings()
+    again = window.dialog
+    assert isinstance(again, SettingsDialog)
+    with qtbot.assertNotEmitted(window.scanner_changed):
+        again.save()
 
 
 def test_keyboard_shortcut_switches_area(
