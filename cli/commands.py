@@ -171,10 +171,10 @@ def _done(args: argparse.Namespace, data: dict[str, object], text: str | None = 
 
 
 def all_commands() -> dict[str, Handler]:
-    from cli import capture, inventory, labels, retention, search, sync, transfers
+    from cli import capture, inventory, labels, loans, retention, search, sync, transfers
 
     out = dict(COMMANDS)
-    for area in (inventory, retention, transfers, labels, capture, search, sync):
+    for area in (inventory, retention, transfers, loans, labels, capture, search, sync):
         out |= area.COMMANDS
     return out
 

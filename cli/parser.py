@@ -74,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--items", type=int, default=5000, help=_("número de expedientes"))
     demo.add_argument("--seed", type=int, default=2026)
 
-    from cli import capture, inventory, labels, retention, search, sync, transfers
+    from cli import capture, inventory, labels, loans, retention, search, sync, transfers
 
-    for area in (inventory, retention, transfers, labels, capture, search, sync):
+    for area in (inventory, retention, transfers, loans, labels, capture, search, sync):
         area.add_parsers(sub, common)
     return p
 

@@ -31,7 +31,7 @@ from archive.services.roles import RoleView
 from desktop.login import ChangePasswordDialog
 from desktop.progress import TaskProgressDialog
 from desktop.session import Session
-from desktop.views import View, capture, inventory, labels, open_dialog, retention, transfers
+from desktop.views import View, capture, inventory, labels, loans, open_dialog, retention, transfers
 from desktop.views.about import AboutDialog
 from desktop.views.audit import AuditView
 from desktop.views.org import OrgView
@@ -63,6 +63,7 @@ AREAS: tuple[Area, ...] = (
     *(Area(a.key, a.title, a.permission, a.make) for a in inventory.AREAS),
     *(Area(a.key, a.title, a.permission, a.make) for a in retention.AREAS),
     *(Area(a.key, a.title, a.permission, a.make) for a in transfers.AREAS),
+    *(Area(a.key, a.title, a.permission, a.make) for a in loans.AREAS),
     *(Area(a.key, a.title, a.permission, a.make) for a in labels.AREAS),
     *(Area(a.key, a.title, a.permission, a.make) for a in capture.AREAS),
     Area("users", N_("Usuarios"), Permission.USERS_MANAGE, UsersView),

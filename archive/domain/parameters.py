@@ -32,6 +32,10 @@ class Parameters:
     trd_code_mask: str = "dp-s.b"
     #: Elimination (Acuerdo 001/2024 art. 4.5.4): business days the inventory is published.
     elimination_publication_days: int = 60
+    #: Loans: business days a unit may stay out (due date = lent + N días hábiles), and how
+    #: many times a loan may be renewed (each renewal adds the same N business days).
+    loan_business_days: int = 10
+    loan_max_renewals: int = 2
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Parameters:

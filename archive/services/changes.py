@@ -18,6 +18,7 @@ class Changes:
     counts: bool = False
     incidents: bool = False
     retention: bool = False
+    loans: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})

@@ -17,6 +17,7 @@ from archive.services.fuid import FuidService
 from archive.services.holds import HoldService
 from archive.services.incidents import IncidentService
 from archive.services.labels import LabelService
+from archive.services.loans import LoanService
 from archive.services.locations import LocationService
 from archive.services.moves import MoveService
 from archive.services.org import OrgService
@@ -64,6 +65,7 @@ class Services:
     elimination: EliminationService
     labels: LabelService
     station: StationService
+    loans: LoanService
     sync: SyncService
 
     @classmethod
@@ -102,5 +104,6 @@ class Services:
             elimination=EliminationService(rt),
             labels=LabelService(rt),
             station=StationService(rt),
+            loans=LoanService(rt),
             sync=SyncService(rt),
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from archive.db.models import Incident, Unit
+from archive.db.uow import UnitOfWork
 from archive.domain.errors import NotFound, ValidationError
 from archive.domain.permissions import Permission
 from archive.i18n import N_
@@ -39,6 +40,18 @@ class IncidentView:
     resolution: str
 
 
+def add_incident(uow: UnitOfWork, rt: Runtime, actor: Actor, unit: Unit, kind: str, description: str = "") -> Incident:
+    """Open an incident on ``unit`` inside ``uow`` (audited); shared with loan returns."""
+    if kind not in INCIDENT_KINDS:
+        raise ValidationError("incident.kind", N_("Tipo de novedad desconocido: {kind}."), kind=kind)
+    inc = Incident(unit_id=unit.id, kind=kind, description=description.strip(), opened_at=rt.now(), opened_by=actor.username)
+    uow.session.add(inc)
+    uow.session.flush()
+    write_audit(uow, rt, actor, module="novedades", action="incident.open", entity="incident", entity_id=inc.id,
+                after={"unit": unit.barcode, "kind": kind, "description": inc.description})  # fmt: skip
+    return inc
+
+
 class IncidentService:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -51,11 +64,7 @@ class IncidentService:
             unit = resolve_scan(s, unit_scan).unit
             if unit is None:
                 raise ValidationError("scan.not_unit", N_("El código {value} no es de una caja ni de una carpeta."), value=unit_scan)
-            inc = Incident(unit_id=unit.id, kind=kind, description=description.strip(), opened_at=self.rt.now(), opened_by=actor.username)
-            s.add(inc)
-            s.flush()
-            write_audit(uow, self.rt, actor, module="novedades", action="incident.open", entity="incident", entity_id=inc.id,
-                        after={"unit": unit.barcode, "kind": kind, "description": inc.description})  # fmt: skip
+            inc = add_incident(uow, self.rt, actor, unit, kind, description)
             uow.commit()
             return inc.id
 

@@ -21,6 +21,7 @@ from archive.db.models import (
     Dependencia,
     Entity,
     Expediente,
+    Loan,
     Location,
     LocationLevel,
     Serie,
@@ -29,6 +30,7 @@ from archive.db.models import (
 )
 from archive.domain.codes import CodeMask, render_code
 from archive.domain.errors import ValidationError
+from archive.domain.timefmt import to_local
 from archive.services.parameters import load_parameters
 
 CodeNamePair = tuple[str, str]
@@ -237,15 +239,26 @@ class LabelReader:
     def testigo(
         self, unit: Unit, *, destino: str = "", retirado_por: str = "", fecha: date | None = None
     ) -> LabelRecord:
-        """An out-card for a unit taken from its place (loans do not exist yet: no loan number)."""
+        """An out-card for a unit taken from its place; the unit's current loan, if any, fills
+        in who took it, where, when and until when."""
         base = self.carpeta(unit).fields
+        loan = self.s.scalar(select(Loan).where(Loan.unit_id == unit.id, Loan.state == "prestado",
+                                                Loan.deleted_at.is_(None)).limit(1))  # fmt: skip
+        extra: dict[str, Any] = {}
+        if loan is not None:
+            dep = self._dep(loan.dependencia_id)
+            destino = destino or (dep.name if dep else "")
+            retirado_por = retirado_por or loan.requester_name
+            fecha = fecha or (to_local(loan.lent_at).date() if loan.lent_at else None)
+            extra = {"prestamo_numero": loan.id[-8:].upper(), "fecha_devolucion": loan.due_on}
         box = self.s.get(Unit, unit.parent_id) if unit.parent_id else None
         what = f"{unit.kind.capitalize()} {base.get('carpeta_numero') or unit.number}".strip()
         if box is not None and box.number:
             what += f", caja {box.number}"
         fields = {"barcode": unit.barcode, "fondo": self.fondo, "unidad": what, "expediente": base.get("expediente", ""),
                   "serie": base.get("subserie") or base.get("serie"), "signatura": base.get("signatura", ""),
-                  "folios_total": _folios(unit), "destino": destino, "retirado_por": retirado_por, "fecha_prestamo": fecha}  # fmt: skip
+                  "folios_total": _folios(unit), "destino": destino, "retirado_por": retirado_por, "fecha_prestamo": fecha,
+                  **extra}  # fmt: skip
         return LabelRecord("testigo", unit.id, fields)
 
 

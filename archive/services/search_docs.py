@@ -16,6 +16,7 @@ from archive.db.models import (
     Dependencia,
     Expediente,
     Incident,
+    Loan,
     Location,
     Serie,
     Subserie,
@@ -25,7 +26,7 @@ from archive.db.models import (
 from archive.search.port import SearchDoc
 
 #: Tables whose changes reach the index.
-INDEXED_TABLES = ("expediente", "unit", "location", "serie", "subserie", "dependencia", "incident")
+INDEXED_TABLES = ("expediente", "unit", "location", "serie", "subserie", "dependencia", "incident", "loan")
 CHUNK = 900  # ids per IN (...) (SQLite's variable limit is 999 on old builds)
 
 
@@ -116,6 +117,20 @@ def _simple(model: Any, kind: str) -> Callable[[Session, Sequence[str] | None], 
     return load
 
 
+def _loans(s: Session, ids: Sequence[str] | None) -> Iterator[tuple[str, SearchDoc | None]]:
+    q = (select(Loan, Unit.barcode, Dependencia.code).join(Unit, Unit.id == Loan.unit_id)
+         .join(Dependencia, Dependencia.id == Loan.dependencia_id))  # fmt: skip
+    for part in _parts(ids):
+        qq = q if part is None else q.where(Loan.id.in_(part))
+        for ln, barcode, dep in s.execute(qq.execution_options(yield_per=5000)):
+            if ln.deleted_at is not None:
+                yield ln.id, None
+                continue
+            state = "abierto" if ln.state in ("solicitado", "prestado") else "cerrado"
+            yield ln.id, SearchDoc(ln.id, "prestamo", f"{barcode} — {ln.requester_name}", barcode, ln.purpose,
+                                   {"dependencia": dep, "state": state})  # fmt: skip
+
+
 LOADERS: dict[str, Callable[[Session, Sequence[str] | None], Iterator[tuple[str, SearchDoc | None]]]] = {
     "expediente": _expedientes,
     "unit": _units,
@@ -124,6 +139,7 @@ LOADERS: dict[str, Callable[[Session, Sequence[str] | None], Iterator[tuple[str,
     "subserie": _simple(Subserie, "subserie"),
     "dependencia": _simple(Dependencia, "dependencia"),
     "incident": _simple(Incident, "novedad"),
+    "loan": _loans,
 }
 
 
@@ -154,5 +170,5 @@ def all_docs(s: Session) -> Iterator[SearchDoc]:
 
 
 def count_all(s: Session) -> int:
-    models = (Expediente, Unit, Location, Serie, Subserie, Dependencia, Incident)
+    models = (Expediente, Unit, Location, Serie, Subserie, Dependencia, Incident, Loan)
     return sum(s.scalar(select(func.count()).select_from(m).where(m.deleted_at.is_(None))) or 0 for m in models)

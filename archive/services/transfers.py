@@ -115,9 +115,10 @@ class ScheduleRow:
 
 
 def units_on_loan(session: Session, unit_ids: Sequence[str]) -> set[str]:
-    """LOANS HOOK: the ids of ``unit_ids`` currently on loan. Loans do not exist yet, so this
-    returns nothing; the loans feature replaces the body (transfer and elimination call it)."""
-    return set()
+    """The ids of ``unit_ids`` currently on loan (transfer and elimination call it)."""
+    from archive.services.loans import units_lent  # the hook's body only: loans own the query
+
+    return units_lent(session, unit_ids)
 
 
 def units_of(session: Session, expediente_ids: Sequence[str]) -> tuple[list[Unit], list[Unit]]:

@@ -14,6 +14,7 @@ from archive.domain.errors import NotFound, ValidationError
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import snapshot, write_audit
+from archive.services.loans import units_lent
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import allocate_barcodes, kind_of_unit, resolve_scan
 
@@ -267,11 +268,14 @@ def _view(s: Session, u: Unit) -> UnitView:
     exp = s.get(Expediente, u.expediente_id) if u.expediente_id else None
     of = s.scalar(select(func.count()).select_from(Unit).where(Unit.expediente_id == exp.id, Unit.deleted_at.is_(None))) if exp else None
     children = s.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == u.id, Unit.deleted_at.is_(None))) or 0
+    status = u.status
+    if status == "activo" and units_lent(s, [i for i in (u.id, u.parent_id) if i]):
+        status = "prestado"  # shown "en préstamo": it keeps its place (archive.services.loans)
     return UnitView(
         id=u.id, kind=u.kind, type_code=t.code if t else "", type_name=t.name if t else "", barcode=u.barcode,
         external_barcode=u.external_barcode, number=u.number, dependencia_code=dep.code if dep else None,
         parent_barcode=parent.barcode if parent else None, location_path=loc.path if loc else None,
         home_path=home.path if home else None, expediente_number=exp.number if exp else None,
         sequence=u.sequence, sequence_of=of, folio_first=u.folio_first, folio_last=u.folio_last,
-        status=u.status, children=children, version=u.version,
+        status=status, children=children, version=u.version,
     )  # fmt: skip

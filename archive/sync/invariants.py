@@ -11,7 +11,7 @@ Two kinds of hooks, both plain objects collected in an :class:`Invariants` set:
 Uniqueness (duplicate barcodes and codes) is built into the merge itself, for every unique
 index of every synced table. :func:`default_invariants` lists the rest; a feature adds its own
 there (the loans feature: ``ExclusiveActive("loan", key="unit_id", field="state",
-active=frozenset({"activo"}), kind="lent_twice")`` — a unit cannot be lent twice).
+active=frozenset({"prestado"}), kind="lent_twice")`` — a unit cannot be lent twice).
 """
 
 from __future__ import annotations
@@ -297,7 +297,11 @@ class ExclusiveActive:
             return []
         t = mine[0].table.table
         flags = []
+        seen: set[str] = set()
         for a in mine:
+            if a.row_id in seen:  # created and changed in one batch: one flag per row
+                continue
+            seen.add(a.row_id)
             row = conn.execute(select(t).where(t.c.id == a.row_id)).mappings().first()
             if row is None or row["deleted_at"] is not None or row[self.field] not in self.active:
                 continue
@@ -318,5 +322,5 @@ def default_invariants() -> Invariants:
     """Legajo's invariants (uniqueness is built into the merge)."""
     return Invariants(
         row=[EditOfDeleted(), TerminalState("unit", "status", frozenset({"eliminado"})), TooLong()],
-        batch=[Capacity()],
+        batch=[Capacity(), ExclusiveActive("loan", key="unit_id", field="state", active=frozenset({"prestado"}))],
     )

@@ -247,10 +247,11 @@ def open_in_area(show_area: Callable[[str], Any], kind: str, code: str) -> None:
         if view is not None and hasattr(view, "number"):
             view.number.setText(code)
         return
-    area = {"caja": "units", "carpeta": "units", "ubicacion": "locations", "novedad": "incidents"}.get(kind)
+    area = {"caja": "units", "carpeta": "units", "ubicacion": "locations", "novedad": "incidents",
+            "prestamo": "loans"}.get(kind)  # fmt: skip
     if area:
         view = show_area(area)
-        if view is not None and hasattr(view, "handle_scan") and kind != "novedad":
+        if view is not None and hasattr(view, "handle_scan") and kind not in ("novedad", "prestamo"):
             view.handle_scan(Scan.from_raw(code, "manual"))
 
 

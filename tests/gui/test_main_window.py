@@ -37,11 +37,11 @@ _VIEW = ["expedientes", "units", "locations", "incidents", "trd", "due", "holds"
 _LABELS = ["labels", "station"]
 _CAPTURE = ["capture"]
 AREAS_BY_ROLE = {
-    "administrador": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "users", "roles", "org", "audit", "sync"],
-    "jefe_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "org", "audit"],
-    "auxiliar_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], *_LABELS, *_CAPTURE, "org"],
+    "administrador": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "loans", *_LABELS, *_CAPTURE, "users", "roles", "org", "audit", "sync"],
+    "jefe_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "loans", *_LABELS, *_CAPTURE, "org", "audit"],
+    "auxiliar_archivo": ["moves", *_VIEW[:3], "counts", *_VIEW[3:], "loans", *_LABELS, *_CAPTURE, "org"],
     "consulta": [*_VIEW, "org"],
-    "usuario_dependencia": [*_VIEW, "org"],
+    "usuario_dependencia": [*_VIEW, "loans", "org"],
 }
 
 
@@ -119,7 +119,7 @@ def test_navigation_titles_and_lazy_views(
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == [
         "Mover", "Expedientes", "Unidades", "Ubicaciones", "Conteos", "Novedades", "TRD",
-        "Plazos cumplidos", "Suspensiones", "Transferencias", "Eliminaciones", "Rótulos", "Estación de escaneo", "Captura", "Usuarios", "Roles y permisos", "Organización", "Auditoría",
+        "Plazos cumplidos", "Suspensiones", "Transferencias", "Eliminaciones", "Préstamos", "Rótulos", "Estación de escaneo", "Captura", "Usuarios", "Roles y permisos", "Organización", "Auditoría",
             "Sincronización",
     ]  # fmt: skip
     assert window.current_area() == "moves" and window.focusWidget() is window.nav

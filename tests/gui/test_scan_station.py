@@ -1,5 +1,5 @@
 """Estación de escaneo: destination then units (each scan moves one, audited), the big panel
-and the sounds, errors, undo of the last move, counting, and the disabled lending mode."""
+and the sounds, errors, undo of the last move, counting, and lending and returns by scan."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from archive.services.container import Services
 from archive.services.runtime import Actor
 from desktop.session import Session
 from desktop.views.labels import ScanStationView
-from desktop.views.labels.station import COUNT, LEND, RECEIVE
+from desktop.views.labels.station import COUNT, LEND, RECEIVE, RETURN
 from tests.gui.test_inventory_common import (
     IGNORE_SIZE_HINTS,
     idle,
@@ -98,13 +98,11 @@ def test_move_by_scan_with_feedback_sounds_and_undo(qtbot: QtBot, station: ScanS
     assert methods[-2:] == ["scan", "revert"] and audited is not None
 
 
-def test_receive_count_and_lending_disabled(
+def test_receive_and_count(
     qtbot: QtBot, station: ScanStationView, services: Services, admin: Actor, leaf
 ) -> None:
     a, b = leaf("D01-M01-A-E01-B1"), leaf("D01-M01-A-E01-B3")
     [box] = services.units.register(admin, type_code="X200", location_id=a.id)
-    lend = next(x for x in station.mode_buttons.buttons() if x.property("mode") == LEND)
-    assert not lend.isEnabled() and "préstamos" in lend.toolTip()
 
     station.set_mode(RECEIVE)
     assert scan(qtbot, station, b.barcode) == "info"
@@ -166,3 +164,52 @@ def test_a_hardware_scan_reaches_the_station_from_any_widget(
         assert station.destination == here.barcode and station.destination_label == here.path
     finally:
         wedge.uninstall()
+
+
+def test_lend_and_return_by_scan_with_undo(
+    qtbot: QtBot, station: ScanStationView, services: Services, admin: Actor, leaf, session: Session
+) -> None:
+    a = leaf("D01-M01-A-E01-B1")
+    boxes = services.units.register(admin, type_code="X200", count=2, location_id=a.id, dependencia_code="120")
+    lend = next(x for x in station.mode_buttons.buttons() if x.property("mode") == LEND)
+    assert lend.isEnabled()
+    station.set_mode(LEND)
+    assert station.lend_box.isVisible() and not station.target.isVisible()
+    qtbot.waitUntil(lambda: station.lend_dependencia.count() > 0, timeout=5000)
+    station.lend_dependencia.setCurrentIndex(station.lend_dependencia.findData("120"))
+    station.lend_requester.setText("Ana Pérez")
+    assert scan(qtbot, station, boxes[0].barcode) == "ok" and "Ana Pérez" in station.panel.text()
+    assert scan(qtbot, station, boxes[0].barcode) == "error" and "ya está en préstamo" in station.panel.text()
+    assert scan(qtbot, station, a.barcode) == "error"  # a shelf is not lent
+    assert scan(qtbot, station, boxes[1].barcode) == "ok"
+    with qtbot.waitSignal(station.scan_done, timeout=5000):
+        station.undo_button.click()
+    assert "anulado" in station.panel.text()
+    assert [r.unit_barcode for r in services.loans.list(admin) if r.state == "prestado"] == [boxes[0].barcode]
+
+    station.set_mode(RETURN)
+    assert not station.lend_box.isVisible()
+    assert scan(qtbot, station, boxes[0].barcode) == "ok" and "recibida" in station.panel.text()
+    assert scan(qtbot, station, boxes[0].barcode) == "error"  # not on loan any more
+    with qtbot.waitSignal(station.scan_done, timeout=5000):
+        station.undo_button.click()
+    assert [r.state for r in services.loans.history(admin, boxes[0].barcode)] == ["prestado"]
+    idle(qtbot, session)
+
+
+def test_loan_modes_need_the_permission(qtbot: QtBot, services: Services, admin: Actor, runner, sink) -> None:
+    from archive.settings import Settings
+    from desktop.session import AppContext
+
+    services.org.add_dependencia(admin, code="120", name="Hacienda")
+    services.users.add(admin, username="consulta1", full_name="C", role_code="consulta", password="Clave-consulta-99")
+    actor = services.auth.login("consulta1", "Clave-consulta-99")
+    context = AppContext(services, runner, sink, Settings(), store_settings=lambda _s: None)
+    view = open_view(qtbot, ScanStationView(Session(context, actor), sounds=FakeSounds()))
+    assert isinstance(view, ScanStationView)
+    for mode in (LEND, RETURN):
+        button = next(x for x in view.mode_buttons.buttons() if x.property("mode") == mode)
+        assert not button.isEnabled() and "préstamos" in button.toolTip()
+        view.set_mode(mode)
+        assert view.mode != mode
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)

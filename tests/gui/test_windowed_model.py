@@ -17,7 +17,7 @@ def test_windowed_ids_sequence() -> None:
     assert len(ids) == 450 and ids[0] is None and ids[-1] is None
     ids.store(2, [f"r{i}" for i in range(400, 450)])
     assert ids[449] == "r449" and ids[400:402] == ["r400", "r401"]
-    assert list(ids.loaded())[0] == (400, "r400")
+    assert next(iter(ids.loaded())) == (400, "r400")
 
 
 def test_a_million_rows_cost_a_count_and_the_painted_windows(qtbot, qtmodeltester) -> None:

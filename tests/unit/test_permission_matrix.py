@@ -8,6 +8,7 @@ behind the code.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,10 +45,8 @@ Op = Callable[[Services, Actor, Any], Any]
 def _attempted(call: Callable[[], Any]) -> None:
     """Run an operation that passes the permission check and then needs the network: only
     PermissionDenied matters here (there is no central server in this test)."""
-    try:
+    with contextlib.suppress(SyncError):
         call()
-    except SyncError:
-        pass
 
 
 CENTRAL = CentralConfig(host="127.0.0.1", port=9, connect_timeout=1)
@@ -162,7 +161,33 @@ OPERATIONS: dict[str, tuple[Permission, Op]] = {
     "elimination.fuid": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.fuid(a, "ninguna")),
     "elimination.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.list(a)),
     "elimination.items": (P.RECORDS_VIEW, lambda sv, a, t: sv.elimination.items(a, "ninguna")),
+    "loans.request": (P.LOANS_REQUEST, lambda sv, a, t: sv.loans.request(a, _carpeta(sv), "Consulta", dependencia_code="100")),
+    "loans.cancel": (P.LOANS_REQUEST, lambda sv, a, t: sv.loans.cancel(a, sv.loans.request(a, _carpeta(sv), "C", dependencia_code="100").id)),
+    "loans.reject": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.reject(a, _requested(sv), "Reservado")),
+    "loans.lend": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.lend(a, _requested(sv))),
+    "loans.lend_scan": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.lend_scan(a, _carpeta(sv), dependencia_code="100", requester_name="Ana")),
+    "loans.return_unit": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.return_unit(a, _lent(sv).unit_barcode)),
+    "loans.renew": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.renew(a, _lent(sv).id)),
+    "loans.undo": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.undo(a, _lent(sv))),
+    "loans.overdue": (P.LOANS_MANAGE, lambda sv, a, t: sv.loans.overdue(a)),
+    "loans.ids": (P.RECORDS_VIEW, lambda sv, a, t: sv.loans.ids(a)),
+    "loans.rows": (P.RECORDS_VIEW, lambda sv, a, t: sv.loans.rows(a, [])),
+    "loans.list": (P.RECORDS_VIEW, lambda sv, a, t: sv.loans.list(a)),
+    "loans.history": (P.RECORDS_VIEW, lambda sv, a, t: sv.loans.history(a, t.folder.barcode)),
 }
+
+
+def _carpeta(sv: Services) -> str:
+    """A new carpeta of dependencia 100 (made as the system), by barcode."""
+    return sv.units.register(SYSTEM, type_code="CAR4", dependencia_code="100")[0].barcode
+
+
+def _requested(sv: Services) -> str:
+    return sv.loans.request(SYSTEM, _carpeta(sv), "Consulta", dependencia_code="100").id
+
+
+def _lent(sv: Services) -> Any:
+    return sv.loans.lend_scan(SYSTEM, _carpeta(sv), dependencia_code="100", requester_name="Ana")
 
 TRD_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "trd"
 

@@ -89,14 +89,14 @@ def test_killed_while_indexing_loses_nothing(data_dir, clock) -> None:
     sv.batches.apply(admin, batch)  # thousands of pending feed rows
     sv.rt.db.close()
     code = (
-        "import sys; sys.path.insert(0, %r)\n"
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from tests.conftest import build_services\n"
         "from archive.db.engine import sqlite_url\n"
         "from pathlib import Path\n"
-        "sv = build_services(sqlite_url(Path(%r)))\n"
+        f"sv = build_services(sqlite_url(Path({str(data_dir)!r})))\n"
         "import archive.services.search as s; s.FEED_BATCH = 200\n"
         "print('go', flush=True); sv.search.catch_up()\n"
-    ) % (str(ROOT), str(data_dir))
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=ROOT, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
     assert proc.stdout is not None and proc.stdout.readline().strip() == b"go"
     time.sleep(1.5)

@@ -7,6 +7,7 @@ from archive.db.models.counts import CountScan, CountSession, Incident
 from archive.db.models.feed import ChangeLog, FeedCursor, LocalState
 from archive.db.models.inventory import Expediente
 from archive.db.models.labels import LabelBatch, LabelTemplateRow, PrinterCalibration
+from archive.db.models.loans import Loan
 from archive.db.models.locations import Location, LocationLevel
 from archive.db.models.org import Dependencia, Entity, Parameter, Workstation
 from archive.db.models.retention import LegalHold, TrdRule, TrdVersion, TvdRule, TvdTable
@@ -44,6 +45,7 @@ __all__ = [
     "LabelBatch",
     "LabelTemplateRow",
     "LegalHold",
+    "Loan",
     "LocalState",
     "Location",
     "LocationLevel",

@@ -1,12 +1,14 @@
 """Estación de escaneo: a focused screen for working by scan only — receive, move and count —
 with a large green/red panel for the last result, a sound for success and another for errors,
-the last scans listed, and undo of the last move.
+the last scans listed, and undo of the last move. Lending and receiving loans by scan too.
 
 Every scan (keyboard wedge, or Enter in the field) arrives in :meth:`ScanStationView.handle_scan`
 and is handled one at a time, in order. Moves go through ``StationService`` (one transaction
 per scan, audited; undo moves the unit back, as a revert). Counting records each read in a
-count session started at the first location scanned. Lending is not available yet (loans do
-not exist): its mode is shown disabled.
+count session started at the first location scanned. Lending: choose the dependencia and who
+receives once, then scan each unit (``LoanService.lend_scan``; a pending request of that
+dependencia is served); Devolver receives each unit scanned. Undo reverts the last loan step.
+Both need LOANS_MANAGE (the modes are disabled without it; the service checks anyway).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -28,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from archive.domain.barcodes import BarcodeKind, looks_like_legajo_barcode, parse_barcode
 from archive.domain.errors import LegajoError
-from archive.domain.timefmt import format_datetime
+from archive.domain.permissions import Permission
+from archive.domain.timefmt import format_date, format_datetime
 from archive.i18n import N_, _, render_error
 from archive.services.changes import Changes
 from archive.services.counts import CountLine
+from archive.services.loans import LoanResult
 from archive.services.moves import MoveResult
 from archive.services.station import StationMove
 from desktop.lazy_model import Column
@@ -40,15 +45,18 @@ from desktop.session import Session
 from desktop.views import View, hint_label, title_label
 from desktop.views.inventory.common import RowsModel, setup_table
 from desktop.views.labels.output import Sounds
+from desktop.views.loans.dialogs import dependencia_combo
 from scanners.scan import Scan
 
-RECEIVE, MOVE, COUNT, LEND = "recibir", "mover", "contar", "prestar"
+RECEIVE, MOVE, COUNT, LEND, RETURN = "recibir", "mover", "contar", "prestar", "devolver"
 MODES = (
     (RECEIVE, N_("Recibir")),
     (MOVE, N_("Mover")),
     (COUNT, N_("Contar")),
     (LEND, N_("Prestar")),
+    (RETURN, N_("Devolver")),
 )
+LOAN_MODES = (LEND, RETURN)
 HINTS = {
     RECEIVE: N_("Escanee el lugar de recepción (estante o caja) y luego cada unidad que llega."),
     MOVE: N_(
@@ -56,6 +64,8 @@ HINTS = {
         "se mueve al leerla. Escanee otra ubicación para cambiar de destino."
     ),
     COUNT: N_("Escanee la ubicación que va a contar y luego cada unidad que encuentre en ella."),
+    LEND: N_("Elija la dependencia y escriba quién recibe; luego escanee cada unidad que se lleva."),
+    RETURN: N_("Escanee cada unidad que devuelven: queda recibida con sus folios completos."),
 }
 PANEL = {
     "ok": "background: #1e7e34; color: white;",
@@ -90,6 +100,7 @@ class ScanStationView(View):
         self.count_session: str | None = None
         self.count_location: str | None = None
         self.last_move: StationMove | None = None
+        self.last_loan: LoanResult | None = None
         self._queue: deque[str] = deque()
         self._busy = False
 
@@ -103,9 +114,9 @@ class ScanStationView(View):
             button.setStyleSheet(
                 "QPushButton:checked { background: #1f4e79; color: white; font-weight: bold; }"
             )
-            if key == LEND:
+            if key in LOAN_MODES and not session.can(Permission.LOANS_MANAGE):
                 button.setEnabled(False)
-                button.setToolTip(_("Los préstamos todavía no están disponibles en Legajo."))
+                button.setToolTip(_("Se necesita el permiso «Gestionar préstamos»."))
             self.mode_buttons.addButton(button)
             modes.addWidget(button)
             if key == MOVE:
@@ -119,6 +130,17 @@ class ScanStationView(View):
         target_row = QHBoxLayout()
         target_row.addWidget(self.target, 1)
         target_row.addWidget(self.change_target)
+        self.lend_box = QWidget()
+        self.lend_dependencia = dependencia_combo(session)
+        self.lend_requester = QLineEdit()
+        self.lend_requester.setPlaceholderText(_("Nombre de quien recibe"))
+        lend_row = QHBoxLayout(self.lend_box)
+        lend_row.setContentsMargins(0, 0, 0, 0)
+        for text, widget in ((_("De&pendencia:"), self.lend_dependencia), (_("Reci&be:"), self.lend_requester)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            lend_row.addWidget(label)
+            lend_row.addWidget(widget, 1)
 
         self.panel = QLabel()
         self.panel.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -143,6 +165,7 @@ class ScanStationView(View):
         layout.addLayout(modes)
         layout.addWidget(self.hint)
         layout.addLayout(target_row)
+        layout.addWidget(self.lend_box)
         layout.addWidget(self.scan_field)
         layout.addWidget(self.panel, 2)
         layout.addLayout(bottom)
@@ -156,20 +179,28 @@ class ScanStationView(View):
     # state
 
     def set_mode(self, mode: str) -> None:
-        if mode == LEND:
+        if mode in LOAN_MODES and not self.session.can(Permission.LOANS_MANAGE):
             return
         self.mode = mode
         self.clear_target()
         for button in self.mode_buttons.buttons():
             button.setChecked(button.property("mode") == mode)
         self.hint.setText(_(HINTS[mode]))
+        self.lend_box.setVisible(mode == LEND)
+        if mode == LEND:
+            self.lend_dependencia.reload()
+        self.target.setVisible(mode not in LOAN_MODES)
+        self.change_target.setVisible(mode not in LOAN_MODES)
+        if mode in LOAN_MODES:
+            self.show_result("info", _("Modo {mode}: escanee las unidades.").format(mode=_(dict(MODES)[mode])))
+            return
         self.show_result("info", _("Modo {mode}: escanee el destino.").format(mode=_(dict(MODES)[mode]))
                          if mode != COUNT else _("Modo Contar: escanee la ubicación."))  # fmt: skip
 
     def clear_target(self) -> None:
         self.destination = self.count_location = None
         self.destination_label = ""
-        self.last_move = None
+        self.last_move = self.last_loan = None
         self._show_target()
 
     def _show_target(self) -> None:
@@ -186,7 +217,8 @@ class ScanStationView(View):
                 else _("Sin destino")
             )
         self.target.setText(text)
-        self.undo_button.setEnabled(self.last_move is not None and self.mode != COUNT)
+        last = self.last_loan if self.mode in LOAN_MODES else self.last_move
+        self.undo_button.setEnabled(last is not None and self.mode != COUNT)
 
     def show_result(self, kind: str, message: str | LegajoError) -> None:
         text = render_error(message) if isinstance(message, LegajoError) else message
@@ -215,7 +247,9 @@ class ScanStationView(View):
             self._finish(value, "error", error)
             return
         self._busy = True
-        if self.mode == COUNT:
+        if self.mode in LOAN_MODES:
+            self._loan(value)
+        elif self.mode == COUNT:
             self._count(value, kind)
         elif kind is BarcodeKind.UBICACION or (
             kind is BarcodeKind.CAJA and self.destination is None
@@ -281,6 +315,9 @@ class ScanStationView(View):
         self._finish(value, "ok", text)
 
     def undo_last(self) -> None:
+        if self.mode in LOAN_MODES:
+            self._undo_loan()
+            return
         move = self.last_move
         if move is None or self._busy or self.mode == COUNT:
             return
@@ -348,3 +385,44 @@ class ScanStationView(View):
             "ok",
             _("{code} contada en {where}").format(code=line.barcode, where=line.scanned_at),
         )
+
+    # lending and returns
+
+    def _loan(self, value: str) -> None:
+        loans, actor = self.session.services.loans, self.session.actor
+        if self.mode == RETURN:
+            self.session.run(lambda: loans.return_unit(actor, value), on_done=lambda r: self._loaned(value, r),
+                             on_error=lambda e: self._finish(value, "error", e))  # fmt: skip
+            return
+        dep, name = str(self.lend_dependencia.currentData() or ""), self.lend_requester.text()
+        if not dep:
+            self._finish(value, "error", _("Elija primero la dependencia que recibe."))
+            return
+        self.session.run(lambda: loans.lend_scan(actor, value, dependencia_code=dep, requester_name=name),
+                         on_done=lambda r: self._loaned(value, r), on_error=lambda e: self._finish(value, "error", e))  # fmt: skip
+
+    def _loaned(self, value: str, result: LoanResult) -> None:
+        self.last_loan = result
+        self.session.publish(result.changes)
+        if result.state == "devuelto":
+            text = _("{code} recibida de préstamo").format(code=result.unit_barcode)
+        else:
+            text = _("{code} prestada a {name} hasta el {due}").format(
+                code=result.unit_barcode, name=result.requester_name, due=format_date(result.due_on))  # fmt: skip
+        self._finish(value, "ok", text)
+
+    def _undo_loan(self) -> None:
+        step = self.last_loan
+        if step is None or self._busy:
+            return
+        self._busy = True
+        loans, actor = self.session.services.loans, self.session.actor
+        self.session.run(lambda: loans.undo(actor, step), on_done=lambda r: self._loan_undone(step, r),
+                         on_error=lambda e: self._finish(step.unit_barcode, "error", e))  # fmt: skip
+
+    def _loan_undone(self, step: LoanResult, result: LoanResult) -> None:
+        self.last_loan = None
+        self.session.publish(result.changes)
+        text = (_("Deshecho: {code} vuelve a estar en préstamo.") if step.state == "devuelto"
+                else _("Deshecho: préstamo de {code} anulado."))  # fmt: skip
+        self._finish(step.unit_barcode, "warn", text.format(code=step.unit_barcode))
