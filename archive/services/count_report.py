@@ -11,6 +11,7 @@ SECTIONS = (
     ("missing", N_("Faltantes (esperadas y no escaneadas)")),
     ("misplaced", N_("Mal ubicadas")),
     ("unexpected", N_("Inesperadas (no esperadas en el alcance o desconocidas)")),
+    ("on_loan", N_("En préstamo (esperadas, no escaneadas, prestadas)")),
 )
 HEADERS = (N_("Código de barras"), N_("Tipo"), N_("Número"), N_("Ubicación registrada"), N_("Escaneada en"))
 
@@ -21,8 +22,8 @@ def report_tables(report: CountReport) -> tuple[str, list[str], list[tuple[str, 
     subtitle = [
         _("Iniciado: {at} por {user}").format(at=format_datetime(report.started_at), user=report.started_by),
         _("Estado: {state}. Finalizado: {at}").format(state=report.state, at=format_datetime(report.finished_at) or "—"),
-        _("Esperadas: {expected} · encontradas: {found} · faltantes: {missing} · mal ubicadas: {misplaced} · inesperadas: {unexpected}").format(
-            expected=report.expected, found=len(report.found), missing=len(report.missing),
+        _("Esperadas: {expected} · encontradas: {found} · faltantes: {missing} · en préstamo: {on_loan} · mal ubicadas: {misplaced} · inesperadas: {unexpected}").format(
+            expected=report.expected, found=len(report.found), missing=len(report.missing), on_loan=len(report.on_loan),
             misplaced=len(report.misplaced), unexpected=len(report.unexpected)),
     ]  # fmt: skip
     sections = []

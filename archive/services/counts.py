@@ -7,7 +7,8 @@ where the records say the unit is:
 - found: recorded at the very location where it was scanned;
 - misplaced: recorded elsewhere inside the scope;
 - unexpected: recorded outside the scope, nowhere, or an unknown barcode;
-- missing: expected in the scope and not scanned anywhere during the count.
+- missing: expected in the scope and not scanned anywhere during the count;
+- on loan: expected, not scanned, but out on loan (or inside a box on loan): not missing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
 from archive.services.changes import Changes
+from archive.services.loans import units_lent
 from archive.services.moves import MoveResult, apply_move
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import resolve_scan
@@ -53,6 +55,7 @@ class CountReport:
     misplaced: list[CountLine] = field(default_factory=list)
     unexpected: list[CountLine] = field(default_factory=list)
     missing: list[CountLine] = field(default_factory=list)
+    on_loan: list[CountLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,9 @@ class CountService:
                 unit = s.get(Unit, uid)
                 if unit is None:
                     raise NotFound("unit.not_found", N_("No existe la unidad."))
+                if units_lent(s, [uid]) or (unit.parent_id and units_lent(s, [unit.parent_id])):
+                    raise ValidationError("count.on_loan", N_("{unit} está en préstamo: no es un faltante."),
+                                          unit=unit.barcode)  # fmt: skip
                 unit.status = "faltante"
                 s.add(Incident(unit_id=uid, kind="faltante", description=f"No encontrada en el conteo {session_id}", opened_at=now, opened_by=actor.username))
             write_audit(uow, self.rt, actor, module="conteos", action="count.mark_missing", entity="count_session", entity_id=session_id,
@@ -244,9 +250,12 @@ def build_report(s: Session, session_id: str) -> CountReport:
                 report.misplaced.append(line)
             else:
                 report.unexpected.append(line)
+    absent = [uid for uid in expected if uid not in scanned_ids]
+    lent = units_lent(s, absent)
     for uid, (barcode, kind, number, path) in sorted(expected.items(), key=lambda kv: (kv[1][3], kv[1][0])):
         if uid not in scanned_ids:
-            report.missing.append(CountLine(barcode, uid, kind, number, path, None))
+            line = CountLine(barcode, uid, kind, number, path, None)
+            (report.on_loan if uid in lent else report.missing).append(line)
     return report
 
 

@@ -87,7 +87,7 @@ def test_count_flow_end_to_end(
     pane = view.report
     assert view.tabs.currentWidget() is pane and pane.report is not None
     counts = {attr: pane.models[attr].rowCount() for attr in pane.models}
-    assert counts == {"found": 2, "missing": 2, "misplaced": 1, "unexpected": 2}
+    assert counts == {"found": 2, "missing": 2, "misplaced": 1, "unexpected": 2, "on_loan": 0}
     assert pane.tabs.tabText(2) == "Mal ubicadas (1)"
     for model in pane.models.values():
         qtmodeltester.check(model)
@@ -111,7 +111,7 @@ def test_count_flow_end_to_end(
             pane.export_to(tmp_path / f"conteo.{suffix}")
     assert (tmp_path / "conteo.pdf").read_bytes().startswith(b"%PDF")
     sheets = load_workbook(tmp_path / "conteo.xlsx").sheetnames
-    assert sheets[0] == "Encontradas" and len(sheets) == 4
+    assert sheets[0] == "Encontradas" and len(sheets) == 5
 
 
 def test_a_count_is_started_from_the_tree_and_reopened_from_the_list(

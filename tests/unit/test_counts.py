@@ -56,3 +56,19 @@ def test_count_report_classifies_every_case(services, admin, floor) -> None:
     assert after.state == "cerrado" and after.finished_at is not None
     # stray now lives at s2 inside the scope, and was scanned there: found
     assert stray.barcode in [x.barcode for x in after.found]
+
+
+def test_a_unit_out_on_loan_is_not_missing(services, admin, floor) -> None:
+    shelf = leaf(services, admin, "D01-M01-A-E01-B1")
+    boxes = services.units.register(admin, type_code="X200", count=3, location_id=shelf.id)
+    services.org.add_dependencia(admin, code="310", name="Hacienda")
+    services.loans.lend_scan(admin, boxes[2].barcode, dependencia_code="310", requester_name="Ana Ruiz", purpose="Auditoría")
+    session = services.counts.start(admin, shelf.barcode)
+    services.counts.scan(admin, session, shelf.barcode, [boxes[0].barcode])
+    report = services.counts.report(admin, session)
+    assert [x.barcode for x in report.missing] == [boxes[1].barcode]
+    assert [x.barcode for x in report.on_loan] == [boxes[2].barcode]
+    with pytest.raises(ValidationError) as refused:
+        services.counts.mark_missing(admin, session, [boxes[2].id])
+    assert refused.value.code == "count.on_loan"
+    assert services.units.get(admin, boxes[2].id).status != "faltante"

@@ -78,6 +78,7 @@ TABS = (
     ("missing", N_("Faltantes")),
     ("misplaced", N_("Mal ubicadas")),
     ("unexpected", N_("Inesperadas")),
+    ("on_loan", N_("En préstamo")),
 )
 RELOCATABLE = ("misplaced", "unexpected")
 
