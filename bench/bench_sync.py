@@ -23,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -100,14 +101,18 @@ def config_for(url: str) -> Any:
                          user=u.username or "postgres", sslmode="disable")  # fmt: skip
 
 
-def copied_demo(items: int, where: Path) -> Path:
-    """A private copy of the cached demo database of ``items`` expedientes."""
-    sv = demo_services(items)
-    sv.rt.db.close()
+def copied_demo(items: int, where: Path, source: Path | None = None) -> Path:
+    """A private copy of the cached demo database of ``items`` expedientes, or of the one in
+    ``source`` (a prepared folder: only read, never opened, so a database another process
+    prepared or still uses is left as it is)."""
+    if source is None:
+        sv = demo_services(items)
+        sv.rt.db.close()
+        source = CACHE / f"demo-{items}"
     folder = where / f"ws-{items}-{uuid.uuid4().hex[:6]}"
     folder.mkdir()
     for suffix in ("", "-wal", "-shm"):
-        src = CACHE / f"demo-{items}" / f"legajo.sqlite3{suffix}"
+        src = source / f"legajo.sqlite3{suffix}"
         if src.exists():
             shutil.copy(src, folder / src.name)
     return folder
@@ -168,11 +173,11 @@ def copy_baseline(url: str, rows: list[tuple[Any, ...]]) -> float:
         return time.perf_counter() - t
 
 
-def bench_big(server: str, items: int, work: Path) -> list[str]:
+def bench_big(server: str, items: int, work: Path, source: Path | None = None) -> list[str]:
     name, url = new_central(server)
     out: list[str] = []
     try:
-        sv, _admin, sync = seed(copied_demo(items, work), url)
+        sv, _admin, sync = seed(copied_demo(items, work, source), url)
         t = time.perf_counter()
         first = sync.sync_once()
         load_s = time.perf_counter() - t
@@ -239,21 +244,50 @@ def copy_out_baseline(url: str) -> float:
     return time.perf_counter() - t
 
 
+class LoadSampler:
+    """Samples the 1-minute load average every ``every`` seconds while the benchmark runs (the
+    machine is shared: the figures mean little without it)."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(every):
+                return
+
+    def stop(self) -> str:
+        self._stop.set()
+        self._thread.join()
+        s = self.samples
+        return f"1-min load average during the run: min {min(s):.1f}, median {statistics.median(s):.1f}, max {max(s):.1f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=1_000_000, help="expedientes for the idle sync and the bootstrap")
     ap.add_argument("--push-items", type=int, default=46_000, help="expedientes whose load makes ~100k changes")
     ap.add_argument("--pg", default=os.environ.get("LEGAJO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--demo-dir", type=Path, help="folder holding a prepared demo database of --items expedientes "
+                    "(copied, never opened; default: the cache bench/out/demo-<items>)")  # fmt: skip
+    ap.add_argument("--work-dir", type=Path, help="where the workstation copies go (default: a temporary folder)")
     args = ap.parse_args()
-    print(f"# Sync benchmark — {machine()}\n", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="legajo-bench-sync-"))
+    print(f"# Sync benchmark — {machine()}, {time.strftime('%Y-%m-%d %H:%M %Z')}\n", flush=True)
+    load = LoadSampler()
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="legajo-bench-sync-", dir=args.work_dir))
     try:
         rows = bench_push(args.pg, args.push_items, work)
         if not args.skip_big:
-            rows += bench_big(args.pg, args.items, work)
+            rows += bench_big(args.pg, args.items, work, args.demo_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"{load.stop()} ({os.cpu_count()} cores); whole run {time.perf_counter() - started:.0f} s\n")
     print("| measure | result | same-run baseline | target |")
     print("|---|---|---|---|")
     for r in rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -394,7 +394,9 @@ class ConflictPanel(QWidget):
             combo = QComboBox()
             for key, text in DECISIONS:
                 combo.addItem(_(text), key)
-            combo.setCurrentIndex(0 if c.applied == "left" else 1)
+            # A resolved conflict shows the decision taken; an open one, the version in force.
+            decided = ((c.resolution or {}).get(f) or {}).get("choice")
+            combo.setCurrentIndex(max(0, combo.findData(decided or c.applied)))
             value = QLineEdit(c.current.get(f, ""))
             value.setEnabled(False)
             combo.currentIndexChanged.connect(lambda _i, cb=combo, v=value: v.setEnabled(cb.currentData() == "value"))
@@ -407,6 +409,8 @@ class ConflictPanel(QWidget):
 
     def _explanation(self, c: ConflictView) -> str:
         d = c.detail
+        if c.state != "abierto":
+            return _("Resuelto por {user} en la estación {ws}.").format(user=c.resolved_by, ws=c.resolved_on)
         if c.kind == "duplicate":
             return _("Dos registros quedaron con el valor «{value}». A lo conserva; B quedó con «{q}» "
                      "hasta que se decida.").format(value=d.get("value", ""), q=d.get("quarantined", ""))  # fmt: skip
@@ -414,8 +418,6 @@ class ConflictPanel(QWidget):
             return _("{where} tiene capacidad para {capacity} {unit} y quedó con {used}.").format(**{
                 "where": d.get("where", ""), "capacity": d.get("capacity", ""), "unit": d.get("unit", ""),
                 "used": d.get("used", "")})  # fmt: skip
-        if c.state != "abierto":
-            return _("Resuelto por {user} en la estación {ws}.").format(user=c.resolved_by, ws=c.resolved_on)
         return _("Está vigente la versión {side}.").format(side="A" if c.applied == "left" else "B")
 
     def _all(self, side: str) -> None:
@@ -485,9 +487,13 @@ class SyncView(View):
         box = QGroupBox(_("Conflictos"))
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.show_resolved)
-        split = QSplitter()
+        # The list above, both versions below at full width (side by side, the list was
+        # squeezed to unreadable columns next to the panel).
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.panel)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
         box_layout.addWidget(split)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label(_("Sincronización con la base central")))
