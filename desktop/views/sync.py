@@ -61,6 +61,23 @@ EVERYTHING = Changes(users=True, roles=True, org=True, parameters=True, audit=Tr
                      units=True, locations=True, counts=True, incidents=True)  # fmt: skip
 
 
+#: What a person calls the records of each synced table (others show the table's name).
+RECORD_KINDS: dict[str, str] = {
+    "unit": N_("Unidad"), "expediente": N_("Expediente"), "location": N_("Ubicación"),
+    "dependencia": N_("Dependencia"), "loan": N_("Préstamo"), "app_user": N_("Usuario"),
+    "role": N_("Rol"), "serie": N_("Serie"), "subserie": N_("Subserie"), "trd_rule": N_("Regla TRD"),
+    "trd_version": N_("Versión de TRD"), "incident": N_("Novedad"), "legal_hold": N_("Suspensión"),
+    "transfer": N_("Transferencia"), "elimination": N_("Eliminación"), "workstation": N_("Estación"),
+    "unit_type": N_("Tipo de unidad"), "count_session": N_("Conteo"), "parameter": N_("Parámetro"),
+}  # fmt: skip
+
+
+def record_kind(table: str) -> str:
+    """The translated name of a synced table's records."""
+    label = RECORD_KINDS.get(table)
+    return _(label) if label else table
+
+
 def service_of(session: Session) -> SyncService:
     """The sync service of the session's services, or one built on their runtime."""
     existing = getattr(session.services, "sync", None)
@@ -378,7 +395,7 @@ class ConflictPanel(QWidget):
             self.title.setText(_("Elija un conflicto"))
             self.explain.setText("")
             return
-        self.title.setText(f"{_(c.kind_label)}: {c.table} {c.row_label}")
+        self.title.setText(f"{_(c.kind_label)}: {record_kind(c.table)} {c.row_label}")
         self.explain.setText(self._explanation(c))
         heads = [_("Campo"), _("A — vigente"), _("B — entrante"), _("Decisión"), ""]
         for col, text in enumerate(heads):
@@ -525,7 +542,7 @@ class SyncView(View):
         self.conflicts = items
         self.table.setRowCount(len(items))
         for r, c in enumerate(items):
-            cells = [_(c.kind_label), f"{c.table} {c.row_label}", f"{c.left.origin} {c.left.username}",
+            cells = [_(c.kind_label), f"{record_kind(c.table)} {c.row_label}", f"{c.left.origin} {c.left.username}",
                      f"{c.right.origin} {c.right.username}", _("abierto") if c.state == "abierto" else _("resuelto")]  # fmt: skip
             for col, text in enumerate(cells):
                 self.table.setItem(r, col, QTableWidgetItem(text))
