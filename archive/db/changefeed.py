@@ -18,8 +18,9 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect
+from sqlalchemy import Connection, Insert, event, insert, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from archive.db.base import Base, Synced
 from archive.db.models.feed import ChangeLog
@@ -28,6 +29,7 @@ from archive.domain.hlc import HybridClock
 from archive.domain.ids import uuid7
 
 FEED_CONTEXT_KEY = "legajo.feed"
+_CORE_WRITTEN_KEY = "legajo.core_written"
 
 
 @dataclass
@@ -62,6 +64,12 @@ def _feed_row(
         "origin": ctx.origin,
         "at": utcnow(),
     }
+
+
+@cache
+def _insert_stmt() -> Insert:
+    """The change_log INSERT, built once (statement construction costs more than executing it)."""
+    return insert(ChangeLog)
 
 
 def _columns(obj: Synced) -> list[str]:
@@ -118,7 +126,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             assert ctx is not None
             rows.append(_feed_row(ctx, obj.__tablename__, obj.id, "D", {}))  # type: ignore[attr-defined]
     if rows:
-        session.connection().execute(insert(ChangeLog), rows)
+        session.connection().execute(_insert_stmt(), rows)
 
 
 def _require(ctx: FeedContext | None) -> None:
@@ -130,6 +138,58 @@ def install(session_class: Any) -> None:
     """Attach the feed listeners to a sessionmaker (or Session subclass)."""
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "after_flush", _after_flush)
+    event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
+
+
+def written_with_core(session: Session, obj: Synced, values: dict[str, Any]) -> None:
+    """Bring ``obj`` in step after a Core UPDATE wrote ``values`` to its row.
+
+    The values become the object's committed state (a flush would have done the same). Inside a
+    savepoint the object is also remembered, so that rolling the savepoint back expires those
+    attributes, as the ORM does for the objects it flushed there.
+    """
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+    if session.in_nested_transaction():
+        session.info.setdefault(_CORE_WRITTEN_KEY, []).append((obj, list(values)))
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    written: list[tuple[Synced, list[str]]] | None = session.info.pop(_CORE_WRITTEN_KEY, None)
+    if written and previous_transaction.nested:
+        for obj, keys in written:
+            if obj in session:
+                session.expire(obj, keys)
+
+
+def context_of(session: Session) -> FeedContext:
+    """The :class:`FeedContext` of a unit of work's session (for changes written with Core)."""
+    ctx: FeedContext | None = session.info.get(FEED_CONTEXT_KEY)
+    _require(ctx)
+    assert ctx is not None
+    return ctx
+
+
+def record_changes(
+    connection: Connection,
+    ctx: FeedContext,
+    changes: list[tuple[type[Synced], str, str, dict[str, Any]]],
+) -> None:
+    """Feed rows for changes a service wrote with Core statements instead of a flush.
+
+    Each change is ``(model, row id, op, fields)`` and is encoded exactly as the flush listener
+    encodes it: for ``"I"`` every column of the new row, for ``"U"`` the changed columns plus the
+    new ``version`` and ``updated_at``; the model's ``__feed_exclude__`` columns are left out.
+    Pass them in the order the listener would (inserts, then updates, then deletes).
+    """
+    rows = []
+    for model, row_id, op, fields in changes:
+        excluded = model.__feed_exclude__
+        always = ("version", "updated_at") if op == "U" else ()
+        kept = {k: v for k, v in fields.items() if k not in excluded or k in always}
+        rows.append(_feed_row(ctx, model.__tablename__, row_id, op, kept))  # type: ignore[attr-defined]
+    if rows:
+        connection.execute(_insert_stmt(), rows)
 
 
 def record_bulk(
@@ -137,9 +197,7 @@ def record_bulk(
 ) -> None:
     """Feed rows for a Core bulk insert of ``rows`` (each a full column dict with ``id``)."""
     if rows:
-        connection.execute(
-            insert(ChangeLog), [_feed_row(ctx, table, r["id"], "I", r) for r in rows]
-        )
+        connection.execute(_insert_stmt(), [_feed_row(ctx, table, r["id"], "I", r) for r in rows])
 
 
 def record_remote(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -150,4 +208,4 @@ def record_remote(connection: Connection, rows: list[dict[str, Any]]) -> None:
     identity, so the sync client never sends it back and the consumers see it like a local one.
     """
     if rows:
-        connection.execute(insert(ChangeLog), rows)
+        connection.execute(_insert_stmt(), rows)

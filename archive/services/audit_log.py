@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, Select, bindparam, func, insert, select
 
 from archive.db.changefeed import encode
 from archive.db.models import AuditLog
@@ -62,16 +63,20 @@ def write_audit(
     reason: str = "",
     confirmed: bool = False,
     extras: tuple[str, ...] = (),
-) -> AuditLog:
-    """Append one audit row to this workstation's chain, in ``uow``'s transaction."""
-    session = uow.session
+) -> str:
+    """Append one audit row to this workstation's chain, in ``uow``'s transaction.
+
+    Pending ORM changes are flushed first, so the row follows the changes it records. The row
+    is written with Core statements built once: every mutation writes one, and building and
+    flushing an ORM object for it cost several times these two statements. The previous hash is read every time (one seek on the unique
+    ``(workstation, chain_seq)`` index), not cached in the process: another process on the same
+    file (the CLI, a second window) may have appended since, and the write lock a writing unit
+    of work takes at BEGIN makes this read-then-append safe. Returns the new row's hash.
+    """
+    uow.flush()
+    conn = uow.session.connection()
     origin = rt.env.origin
-    last = session.execute(
-        select(AuditLog.chain_seq, AuditLog.hash)
-        .where(AuditLog.workstation == origin)
-        .order_by(AuditLog.chain_seq.desc())
-        .limit(1)
-    ).first()
+    last = conn.execute(_last_link(), {"workstation": origin}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     padded = (*extras, "", "", "", "", "")[:5]
     values: dict[str, Any] = {
@@ -99,10 +104,24 @@ def write_audit(
         "extra4": padded[3],
         "extra5": padded[4],
     }
-    row = AuditLog(**values, prev_hash=prev, hash=row_hash(prev, values))
-    session.add(row)
-    session.flush()
-    return row
+    digest = row_hash(prev, values)
+    conn.execute(_append(), {**values, "prev_hash": prev, "hash": digest})
+    return digest
+
+
+@cache
+def _last_link() -> Select[int, str]:
+    return (
+        select(AuditLog.chain_seq, AuditLog.hash)
+        .where(AuditLog.workstation == bindparam("workstation"))
+        .order_by(AuditLog.chain_seq.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _append() -> Insert:
+    return insert(AuditLog)
 
 
 @dataclass(frozen=True)

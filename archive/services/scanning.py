@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from archive.db.models import BarcodeCounter, Expediente, Location, Unit
@@ -26,6 +28,7 @@ from archive.domain.errors import NotFound, ValidationError
 from archive.i18n import N_
 
 UNIT_KINDS = {BarcodeKind.CAJA, BarcodeKind.CARPETA}
+_Scannable = TypeVar("_Scannable", Location, Expediente, Unit)
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,15 @@ def resolve_scan(
     if looks_like_legajo_barcode(value):
         parsed = parse_barcode(value, expected)  # kind + check digit, else ValidationError
         if parsed.kind is BarcodeKind.UBICACION:
-            loc = session.scalar(select(Location).where(Location.barcode == value, Location.deleted_at.is_(None)))
+            loc = session.scalar(_by_barcode(Location), {"barcode": value})
             if loc is not None:
                 return ScanTarget(value, location=loc)
         elif parsed.kind is BarcodeKind.EXPEDIENTE:
-            exp = session.scalar(select(Expediente).where(Expediente.barcode == value, Expediente.deleted_at.is_(None)))
+            exp = session.scalar(_by_barcode(Expediente), {"barcode": value})
             if exp is not None:
                 return ScanTarget(value, expediente=exp)
         else:
-            unit = session.scalar(select(Unit).where(Unit.barcode == value, Unit.deleted_at.is_(None)))
+            unit = session.scalar(_by_barcode(Unit), {"barcode": value})
             if unit is not None:
                 return ScanTarget(value, unit=unit)
         raise unknown(value)
@@ -73,6 +76,13 @@ def resolve_scan(
             value=external,
         )
     return ScanTarget(external, unit=unit)
+
+
+@cache
+def _by_barcode(model: type[_Scannable]) -> Select[_Scannable]:
+    """``model`` by its live barcode, built once: a scan is the hot path, and building the
+    statement costs about as much as running it."""
+    return select(model).where(model.barcode == bindparam("barcode"), model.deleted_at.is_(None))
 
 
 def unknown(value: str) -> NotFound:
