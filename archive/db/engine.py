@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -32,6 +34,27 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+#: Page cache for bulk jobs that rewrite a large share of a big table (MiB). SQLite's default
+#: (2 MiB) makes a million-row UPDATE with its indexes re-read and re-write the same pages: 29 s
+#: against 14 s with 256 MiB on the 1M demo database (bench_retention, 26/11/2026).
+BULK_CACHE_MIB = 256
+
+
+@contextmanager
+def bulk_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[None]:
+    """On SQLite, a larger page cache for the duration of a bulk job on ``conn``; elsewhere
+    nothing. The connection's own setting is restored afterwards (the memory is given back)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-abs(int(mib)) * 1024}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _memory(url: str) -> bool:

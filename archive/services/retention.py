@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from archive.db.engine import bulk_page_cache
 from archive.db.models import Dependencia, Expediente, Serie, TrdRule, TrdVersion
 from archive.domain.codes import CodeMask, render_code
 from archive.domain.disposition import Disposition
@@ -157,9 +158,10 @@ def recompute(
                 )
                 sql_args += list(ids)
         progress(0, 0, N_("Recalculando plazos de retención"))
-        out = recompute_sqlite(
-            conn, index, dec31=dec31, by_closing=by_closing, where=where, args=sql_args
-        )
+        with bulk_page_cache(conn):
+            out = recompute_sqlite(
+                conn, index, dec31=dec31, by_closing=by_closing, where=where, args=sql_args
+            )
         progress(out[0], out[0], N_("Recalculando plazos de retención"))
         return out
     mark = "%s" if pg else "?"
