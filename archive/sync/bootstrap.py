@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text
 
 from archive.db.changefeed import record_remote
+from archive.db.engine import bulk_page_cache
 from archive.domain.ids import uuid7
 from archive.domain.progress import Cancelled, JobCancelled, Progress
 from archive.i18n import N_
@@ -47,6 +48,21 @@ def bootstrap(
     progress: Progress,
     cancelled: Cancelled,
 ) -> BootstrapResult:
+    """Copy every synced row from ``central`` (a REPEATABLE READ transaction) into ``local``,
+    with a large page cache while loading (see :func:`_copy`)."""
+    with bulk_page_cache(local):
+        return _copy(central, local, catalog=catalog, now=now, progress=progress, cancelled=cancelled)
+
+
+def _copy(
+    central: Connection,
+    local: Connection,
+    *,
+    catalog: Catalog,
+    now: datetime,
+    progress: Progress,
+    cancelled: Cancelled,
+) -> BootstrapResult:
     """Copy every synced row from ``central`` (a REPEATABLE READ transaction) into ``local``.
 
     Returns:
@@ -60,7 +76,6 @@ def bootstrap(
     rebuild: list[tuple[str, str]] = []
     if local.dialect.name == "sqlite":
         local.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        local.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MiB while loading
         big = [name for name, n in totals.items() if n >= REBUILD_INDEXES_FROM]
         rebuild = _drop_indexes(local, big)
     done = 0
@@ -87,8 +102,6 @@ def bootstrap(
         progress(done, total, N_("Reconstruyendo índices"))
         for _name, sql in rebuild:
             local.exec_driver_sql(sql)
-    if local.dialect.name == "sqlite":
-        local.exec_driver_sql("PRAGMA cache_size = -2000")
     return BootstrapResult(done, cursor, max_hlc)
 
 
