@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from archive.db.changefeed import record_bulk
+from archive.db.engine import bulk_page_cache
 from archive.db.models import Dependencia, Expediente, Role, Serie, Subserie, User
 from archive.db.types import utcnow
 from archive.domain.errors import ValidationError
@@ -89,20 +90,21 @@ class DemoService:
             users = self._users(s) if password else []
             s.flush()
             conn = s.connection()
-            shelves = DemoShelves(s, conn, feed, self.rt.env.origin, items) if with_shelves else None
-            done = 0
-            counters: dict[tuple[str, str], int] = {}
-            while done < items:
-                if cancelled():
-                    raise JobCancelled()
-                n = min(BATCH, items - done)
-                rows = [self._expediente(rng, deps, series, counters) for _ in range(n)]
-                conn.execute(insert(Expediente), rows)
-                record_bulk(conn, feed, Expediente.__tablename__, rows)
-                if shelves is not None:
-                    shelves.place(rows)
-                done += n
-                progress(done, items, N_("Generando expedientes"))
+            with bulk_page_cache(conn):  # a million rows and their indexes
+                shelves = DemoShelves(s, conn, feed, self.rt.env.origin, items) if with_shelves else None
+                done = 0
+                counters: dict[tuple[str, str], int] = {}
+                while done < items:
+                    if cancelled():
+                        raise JobCancelled()
+                    n = min(BATCH, items - done)
+                    rows = [self._expediente(rng, deps, series, counters) for _ in range(n)]
+                    conn.execute(insert(Expediente), rows)
+                    record_bulk(conn, feed, Expediente.__tablename__, rows)
+                    if shelves is not None:
+                        shelves.place(rows)
+                    done += n
+                    progress(done, items, N_("Generando expedientes"))
             write_audit(
                 uow, self.rt, actor, module="demo", action="demo.generate",
                 after={"expedientes": items, "dependencias": len(deps), "series": len(series),
