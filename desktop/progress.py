@@ -10,7 +10,7 @@ The runner opens a :class:`TaskProgressDialog` for a job started with a ``progre
 dialog stays hidden for ``delay_ms`` (600 ms by default): quick jobs finish without anything
 flashing on screen. Progress reports arrive already throttled; the dialog only draws them.
 
-``QProgressDialog.setValue`` calls ``processEvents()`` on modal dialogs (re-entrancy, which
+``QProgressDialog.setValue`` runs a nested event loop pass on modal dialogs (re-entrancy, which
 Legajo forbids), so this dialog owns its progress bar and sets values on the bar directly; its
 own show timer replaces ``minimumDuration``.
 """
