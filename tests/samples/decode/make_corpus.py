@@ -64,7 +64,8 @@ def code_image(value: str, symbology: str = "code128", module_px: int = 3) -> np
             if symbology == "qrcode"
             else zxingcpp.BarcodeFormat.DataMatrix
         )
-        small = np.asarray(zxingcpp.write_barcode(fmt, value, quiet_zone=0)).astype(np.uint8)
+        barcode = zxingcpp.create_barcode(value, fmt)
+        small = np.asarray(zxingcpp.write_barcode_to_image(barcode, add_quiet_zones=False)).astype(np.uint8)
         f = module_px * 2
         img = cv2.resize(small, None, fx=f, fy=f, interpolation=cv2.INTER_NEAREST)
         return np.pad(img, 40, constant_values=255)
