@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QPushButton,
     QTableView,
     QWidget,
 )
@@ -24,7 +26,7 @@ from archive.i18n import N_, _
 from desktop.lazy_model import Column
 from desktop.qt_i18n import QT_DATE_FORMAT
 from desktop.session import Session
-from desktop.views import error_label, show_inline
+from desktop.views import error_label, primary_button, show_inline
 from desktop.views.inventory.common import RowsModel, fmt_date, setup_table
 
 CANDIDATE_COLUMNS = [
@@ -34,6 +36,25 @@ CANDIDATE_COLUMNS = [
     Column("closed_on", N_("Cierre"), formatter=fmt_date),
     Column("disposition", N_("Disposición")),
 ]
+
+
+def action_bar(
+    actions: Sequence[tuple[str, str, Callable[[], object]]],
+    *,
+    manage: bool,
+    open_to_all: Sequence[str],
+) -> tuple[QHBoxLayout, dict[str, QPushButton]]:
+    """A row of action buttons keyed by name: the first (``"new"``) is the primary one; without
+    ``manage`` only the ``open_to_all`` ones (exports) are enabled."""
+    bar, buttons = QHBoxLayout(), {}
+    for key, text, slot in actions:
+        b = primary_button(text) if key == "new" else QPushButton(text)
+        b.clicked.connect(slot)
+        b.setEnabled(manage or key in open_to_all)
+        buttons[key] = b
+        bar.addWidget(b)
+    bar.addStretch(1)
+    return bar, buttons
 
 
 def date_edit(value: date | None = None) -> QDateEdit:

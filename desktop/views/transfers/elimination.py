@@ -11,9 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -26,10 +24,11 @@ from archive.services.changes import Changes
 from archive.services.elimination import EliminationRow
 from desktop.lazy_model import Column
 from desktop.session import Session
-from desktop.views import View, error_label, open_dialog, primary_button, show_inline, title_label
+from desktop.views import View, error_label, open_dialog, show_inline, title_label
 from desktop.views.inventory.common import RowsModel, fmt_date, named, selected_rows, setup_table
 from desktop.views.transfers.common import (
     FormDialog,
+    action_bar,
     candidates_table,
     date_edit,
     qdate,
@@ -68,7 +67,6 @@ class EliminationsView(View):
         self.model = RowsModel(COLUMNS, self)
         self.table = setup_table(QTableView(), self.model, (60, 90, 90, 130, 110, 110, 130, 90))
         self.message = error_label()
-        self.buttons: dict[str, QPushButton] = {}
         actions = (
             ("new", _("&Nueva desde candidatos…"), self.new_elimination),
             ("approve", _("A&probar…"), self.approve),
@@ -80,14 +78,7 @@ class EliminationsView(View):
             ("acta_pdf", _("Imprimir a&cta…"), lambda: self.export("acta")),
         )
         manage = session.can(Permission.ELIMINATION_MANAGE)
-        bar = QHBoxLayout()
-        for key, text, slot in actions:
-            b = primary_button(text) if key == "new" else QPushButton(text)
-            b.clicked.connect(slot)
-            b.setEnabled(manage or key in ("fuid", "acta_pdf"))
-            self.buttons[key] = b
-            bar.addWidget(b)
-        bar.addStretch(1)
+        bar, self.buttons = action_bar(actions, manage=manage, open_to_all=("fuid", "acta_pdf"))
         layout = QVBoxLayout(self)
         layout.addWidget(title_label(_("Eliminación documental")))
         layout.addWidget(self.table, 1)

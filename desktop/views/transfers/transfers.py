@@ -28,7 +28,13 @@ from desktop.lazy_model import Column
 from desktop.session import Session
 from desktop.views import View, error_label, open_dialog, primary_button, show_inline, title_label
 from desktop.views.inventory.common import RowsModel, fmt_date, named, selected_rows, setup_table
-from desktop.views.transfers.common import FormDialog, candidates_table, save_path, write_fuid
+from desktop.views.transfers.common import (
+    FormDialog,
+    action_bar,
+    candidates_table,
+    save_path,
+    write_fuid,
+)
 
 KINDS = {"primaria": N_("Primaria"), "secundaria": N_("Secundaria")}
 STATUSES = {"borrador": N_("Borrador"), "enviada": N_("Enviada"), "aceptada": N_("Aceptada"),
@@ -175,8 +181,6 @@ class TransfersView(View):
         self.model = RowsModel(COLUMNS, self)
         self.table = setup_table(QTableView(), self.model, (90, 100, 90, 90, 90, 90, 90, 300))
         self.message = error_label()
-        self.buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
         actions = (
             ("new", _("&Nueva desde candidatos…"), self.new_transfer),
             ("ready", _("&Preparación completa"), self.mark_ready),
@@ -187,13 +191,7 @@ class TransfersView(View):
             ("reject", _("Rec&hazar…"), self.reject_selected),
         )
         manage = session.can(Permission.TRANSFERS_MANAGE)
-        for key, text, slot in actions:
-            b = primary_button(text) if key == "new" else QPushButton(text)
-            b.clicked.connect(slot)
-            b.setEnabled(manage or key == "fuid")
-            self.buttons[key] = b
-            bar.addWidget(b)
-        bar.addStretch(1)
+        bar, self.buttons = action_bar(actions, manage=manage, open_to_all=("fuid",))
         layout = QVBoxLayout(self)
         layout.addWidget(title_label(_("Transferencias documentales")))
         layout.addWidget(self.table, 1)
