@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, select, text
 
-from archive.db.changefeed import record_remote
 from archive.db.engine import bulk_page_cache
+from archive.db.models import ChangeLog
 from archive.domain.ids import uuid7
 from archive.domain.progress import Cancelled, JobCancelled, Progress
 from archive.i18n import N_
@@ -78,24 +77,29 @@ def _copy(
         local.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         big = [name for name, n in totals.items() if n >= REBUILD_INDEXES_FROM]
         rebuild = _drop_indexes(local, big)
+    feed = _FeedWriter(local, max_hlc=max_hlc, now=now)
     done = 0
     progress(0, total, N_("Copiando datos de la base central"))
     for t in catalog.ordered:
         if not totals[t.name]:
             continue
-        cols = [t.table.c[c] for c in t.columns if c in t.travelling]
+        names = [c for c in t.columns if c in t.travelling]
+        cols = [t.table.c[c] for c in names]
+        # Rows go to the driver as plain tuples, each value through its column's bind processing
+        # (UTC timestamps, JSON text) exactly as an INSERT statement would send it.
+        procs = [(i, p) for i, c in enumerate(cols) if (p := c.type.bind_processor(local.dialect))]
+        sql = _insert_sql(local, t.name, names)
+        id_at, origin_at = names.index("id"), names.index("origin")
         result = central.execution_options(yield_per=BATCH).execute(select(*cols).order_by(t.table.c.id))
         for part in result.partitions(BATCH):
             if cancelled():
                 raise JobCancelled()
-            rows = [dict(r._mapping) for r in part]
-            local.execute(insert(t.table), rows)
-            feed: list[dict[str, Any]] = [
-                {"change_id": uuid7(), "table_name": t.name, "row_id": r["id"], "op": "I", "fields": {},
-                 "hlc": max_hlc, "user_id": None, "origin": r["origin"], "at": now}
-                for r in rows
-            ]  # fmt: skip
-            record_remote(local, feed)
+            rows = [list(r) for r in part]
+            feed.add(t.name, [(r[id_at], r[origin_at]) for r in rows])
+            for i, proc in procs:
+                for r in rows:
+                    r[i] = proc(r[i])
+            local.exec_driver_sql(sql, [tuple(r) for r in rows])
             done += len(rows)
             progress(done, total, N_("Copiando datos de la base central"))
     if rebuild:
@@ -120,3 +124,39 @@ def _drop_indexes(local: Connection, tables: list[str]) -> list[tuple[str, str]]
     for name, _sql in found:
         local.exec_driver_sql(f"DROP INDEX {quote(name)}")
     return found
+
+
+def _insert_sql(conn: Connection, table: str, names: list[str]) -> str:
+    """A driver-level INSERT of ``names`` into ``table`` (the driver's own placeholders)."""
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return (f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
+
+
+class _FeedWriter:
+    """Writes the ``change_log`` row of every copied row, in bulk.
+
+    The rows carry no field values (the row itself is in its table), the copy's highest clock,
+    their creator as origin, and change ids that are UUIDv7s of this moment with a counter in
+    their last 48 bits: unique, and increasing, so the change-id index is appended to instead
+    of being written at a million random places.
+    """
+
+    def __init__(self, local: Connection, *, max_hlc: int, now: datetime) -> None:
+        self.local = local
+        self.hlc = max_hlc
+        log = ChangeLog.__table__
+        names = ["change_id", "table_name", "row_id", "op", "fields", "hlc", "user_id", "origin", "at"]
+        self.sql = _insert_sql(local, ChangeLog.__tablename__, names)
+        at = log.c.at.type.bind_processor(local.dialect)
+        fields = log.c.fields.type.bind_processor(local.dialect)
+        self.at = at(now) if at else now
+        self.fields = fields({}) if fields else "{}"
+
+    def add(self, table: str, rows: list[tuple[str, str]]) -> None:
+        prefix = uuid7()[:24]  # time, counter and a few random bits; a new one per call
+        self.local.exec_driver_sql(self.sql, [
+            (f"{prefix}{k:012x}", table, row_id, "I", self.fields, self.hlc, None, origin, self.at)
+            for k, (row_id, origin) in enumerate(rows)
+        ])  # fmt: skip

@@ -24,6 +24,7 @@ from archive.sync.conflicts import Choice
 from archive.sync.errors import AuditChainMismatch
 from archive.sync.invariants import ExclusiveActive, default_invariants
 from archive.sync.service import SyncService
+from archive.sync.tables import default_catalog
 from tests.integration.sync_helpers import (
     Central,
     Station,
@@ -83,6 +84,14 @@ def test_seed_join_bootstrap_and_two_way_sync(stations: Stations, central: Centr
     assert b.login().username == "admin"
     assert [d.code for d in b.sv.org.list_dependencias()] == ["100"]
     assert {w.code for w in b.sv.org.list_workstations()} == {"A01", "B02"}
+    # Every copied row is in B's change feed (the search indexer's input) exactly once, under its
+    # creator's origin and a change id of its own.
+    with b.rt.db.sessions() as s:
+        feed = s.execute(text("select change_id, table_name, row_id, origin from change_log where op = 'I'")).all()
+        for t in default_catalog().ordered:
+            rows = set(s.execute(text(f'select id, origin from "{t.name}"')).tuples())
+            assert {(f.row_id, f.origin) for f in feed if f.table_name == t.name} == rows, t.name
+    assert len({f.change_id for f in feed}) == len(feed) > 10
     b.sv.org.add_dependencia(b.admin, code="200", name="Hacienda")
     a.sv.org.update_dependencia(a.admin, "100", name="Despacho del Alcalde")
     settle(a, b)
