@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, bindparam, insert
@@ -82,12 +83,18 @@ def copy_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) ->
         return
     names = list(rows[0])
     columns: list[Column[Any]] = [table.c[n] for n in names]
-    procs = [c.type.bind_processor(conn.dialect) for c in columns]
+    # Most columns need no processing: take the row's values in one C-level call, then process
+    # the few that do (timestamps, JSON) in place.
+    procs = [(i, p) for i, c in enumerate(columns) if (p := c.type.bind_processor(conn.dialect))]
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {conn.dialect.identifier_preparer.quote(table.name)} ({quoted}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([p(row[n]) if p else row[n] for n, p in zip(names, procs, strict=True)])
+            out = list(values(row))
+            for i, p in procs:
+                out[i] = p(out[i])
+            copy.write_row(out)
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
