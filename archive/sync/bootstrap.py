@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
-from archive.db.engine import bulk_page_cache
+from archive.db.engine import bulk_page_cache, drop_indexes, restore_indexes
 from archive.db.models import ChangeLog
 from archive.domain.ids import uuid7
 from archive.domain.progress import Cancelled, JobCancelled, Progress
@@ -76,7 +76,7 @@ def _copy(
     if local.dialect.name == "sqlite":
         local.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         big = [name for name, n in totals.items() if n >= REBUILD_INDEXES_FROM]
-        rebuild = _drop_indexes(local, big)
+        rebuild = drop_indexes(local, big)
     feed = _FeedWriter(local, max_hlc=max_hlc, now=now)
     done = 0
     progress(0, total, N_("Copiando datos de la base central"))
@@ -104,26 +104,8 @@ def _copy(
             progress(done, total, N_("Copiando datos de la base central"))
     if rebuild:
         progress(done, total, N_("Reconstruyendo índices"))
-        for _name, sql in rebuild:
-            local.exec_driver_sql(sql)
+        restore_indexes(local, rebuild)
     return BootstrapResult(done, cursor, max_hlc)
-
-
-def _drop_indexes(local: Connection, tables: list[str]) -> list[tuple[str, str]]:
-    """Drop the secondary indexes of ``tables`` (SQLite); return their definitions to rebuild."""
-    if not tables:
-        return []
-    found = [
-        (str(name), str(sql)) for name, sql in local.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                 "AND tbl_name IN (" + ", ".join(f":t{i}" for i in range(len(tables))) + ")"),
-            {f"t{i}": t for i, t in enumerate(tables)},
-        )
-    ]  # fmt: skip
-    quote = local.dialect.identifier_preparer.quote
-    for name, _sql in found:
-        local.exec_driver_sql(f"DROP INDEX {quote(name)}")
-    return found
 
 
 def _insert_sql(conn: Connection, table: str, names: list[str]) -> str:

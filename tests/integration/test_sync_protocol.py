@@ -89,7 +89,7 @@ def test_seed_join_bootstrap_and_two_way_sync(stations: Stations, central: Centr
     with b.rt.db.sessions() as s:
         feed = s.execute(text("select change_id, table_name, row_id, origin from change_log where op = 'I'")).all()
         for t in default_catalog().ordered:
-            rows = set(s.execute(text(f'select id, origin from "{t.name}"')).tuples())
+            rows = {tuple(r) for r in s.execute(text(f'select id, origin from "{t.name}"'))}
             assert {(f.row_id, f.origin) for f in feed if f.table_name == t.name} == rows, t.name
     assert len({f.change_id for f in feed}) == len(feed) > 10
     b.sv.org.add_dependencia(b.admin, code="200", name="Hacienda")

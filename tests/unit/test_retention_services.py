@@ -248,3 +248,33 @@ def test_closing_an_expediente_computes_its_due_dates_at_once(services, admin, t
     assert dues(services, admin, two)[1:] == (fin_gestion, fin_central)
     services.batches.revert(admin, batch)  # re-opened: no due dates again
     assert dues(services, admin, two)[1:] == (None, None)
+
+
+def test_a_recompute_rewriting_most_rows_drops_and_rebuilds_the_due_indexes(services, admin, trd) -> None:
+    """Bulk path: with most rows changing, the due-date indexes are dropped and rebuilt once, with
+    the same definitions, inside the recompute's transaction."""
+    from archive.db.engine import drop_indexes
+    from archive.services.parameters import load_parameters
+    from archive.services.retention import recompute
+
+    ids = [exp(services, admin, f"B-{i}", date(2016, 1, 1), date(2016, 6, i + 1)) for i in range(12)]
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'expediente'"
+    with services.rt.db.sessions() as s:
+        before = {tuple(r) for r in s.execute(text(query))}
+        conn = s.connection()
+        # Only the indexes naming the due columns are dropped (not every live-only index).
+        saved = drop_indexes(conn, ["expediente"], {"fin_gestion", "fin_central", "trd_rule_id"})
+        assert sorted(name for name, _ in saved) == ["ix_expediente_fin_central_live", "ix_expediente_fin_gestion_live"]
+        s.rollback()
+    with services.rt.db.sessions() as s:
+        s.execute(text("UPDATE expediente SET trd_rule_id = NULL, fin_gestion = NULL, fin_central = NULL"))
+        _examined, updated, _with_rule = recompute(s, load_parameters(s))
+        assert updated == len(ids)
+        assert {tuple(r) for r in s.execute(text(query))} == before
+        plan = " ".join(str(r[-1]) for r in s.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM expediente WHERE deleted_at IS NULL AND fin_gestion <= '2030-01-01'")))
+        assert "ix_expediente_fin_gestion_live" in plan
+        s.commit()
+    assert all(dues(services, admin, i)[1] is not None for i in ids)
+    with services.rt.db.engine.connect() as conn:
+        assert {tuple(r) for r in conn.execute(text(query))} == before
