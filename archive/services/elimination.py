@@ -18,7 +18,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -43,7 +43,7 @@ from archive.services.audit_log import write_audit
 from archive.services.changes import Changes
 from archive.services.fuid import FuidRequest, build_document
 from archive.services.parameters import load_parameters
-from archive.services.retention import DueFilter, DueRow, RetentionService
+from archive.services.retention import DueFilter, DueRow, RetentionService, recompute
 from archive.services.runtime import Actor, Runtime
 from archive.services.transfers import check_blocks, resolve_expedientes, units_of
 
@@ -206,13 +206,13 @@ class EliminationService:
                 if action != "none":
                     item.status = "excluido"
                     item.note = (item.note + "; " if item.note else "") + text[:200]
-                if action == "extend" and e.fin_central is not None:
-                    e.fin_central = _plus_years(e.fin_central, extend_years)
             obs = EliminationObservation(elimination_id=el.id, received_on=received_on, author=author, text=text,
                                          action=action, expediente_id=eid, extend_years=extend_years,
                                          response=response)  # fmt: skip
             s.add(obs)
             s.flush()
+            if action == "extend" and eid is not None:  # the extension joins its due dates
+                recompute(s, load_parameters(s), expediente_ids=[eid])
             write_audit(uow, self.rt, actor, module="eliminacion", action="elimination.observe", entity="elimination",
                         entity_id=el.id, after={"action": action, "expediente": expediente, "years": extend_years})  # fmt: skip
             uow.commit()
@@ -387,13 +387,6 @@ def _free(
 def _eligible(disposition_label: str) -> bool:
     flags = {x.strip() for x in disposition_label.split(",")}
     return "CT" not in flags and bool(flags & {"E", "S"})
-
-
-def _plus_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28) + timedelta(days=1)
 
 
 def _busy(s: Session) -> set[str]:

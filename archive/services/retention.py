@@ -40,7 +40,7 @@ from archive.services.audit_log import write_audit
 from archive.services.changes import Changes
 from archive.services.holds import active_holds, held_expedientes
 from archive.services.parameters import load_parameters
-from archive.services.retention_sql import recompute_sqlite
+from archive.services.retention_sql import EXTENSIONS_SQL, recompute_sqlite
 from archive.services.runtime import Actor, Runtime
 
 _CHUNK = 20_000
@@ -177,8 +177,9 @@ def recompute(
     table = "expediente" if args or pg else "expediente NOT INDEXED"
     key = "id" if pg else "rowid"  # SQLite: write by rowid, one B-tree search less per row
     select_sql = (
-        f"SELECT {key}, serie_id, subserie_id, trd_rule_id, {cols} FROM {table} WHERE {where}"
+        f"SELECT {key}, id, serie_id, subserie_id, trd_rule_id, {cols} FROM {table} WHERE {where}"
     )
+    extended = {str(k): int(v) for k, v in conn.exec_driver_sql(EXTENSIONS_SQL)}
     total = (
         conn.exec_driver_sql(f"SELECT count(*) FROM expediente WHERE {where}", tuple(args)).scalar()
         or 0
@@ -203,7 +204,7 @@ def recompute(
             break
         found: list[tuple[str, int, int] | None] = []
         inputs: list[tuple[str | None, int, int, bool]] = []
-        for _id, serie_id, sub_id, _rule, opened, closed, _g, _c in chunk:
+        for _key, eid, serie_id, sub_id, _rule, opened, closed, _g, _c in chunk:
             ref = (closed or opened) if by_closing else (opened or closed)
             rule = None
             versions = (
@@ -217,18 +218,19 @@ def recompute(
                         break
             found.append(rule)
             inputs.append(
-                (closed, rule[1], rule[2], dec31) if rule and closed else (None, 0, 0, False)
-            )
+                (closed, rule[1], rule[2] + extended.get(eid, 0), dec31) if rule and closed
+                else (None, 0, 0, False)
+            )  # fmt: skip
         batch = []
         for row, hit, due in zip(chunk, found, compute_due_dates_iso(inputs), strict=True):
-            eid, _s, _b, old_rule, _o, _cl, old_g, old_c = row
+            key, _e, _s, _b, old_rule, _o, _cl, old_g, old_c = row
             rule_id: str | None = hit[0] if hit else None
             g: str | None = due[0] if due else None
             c: str | None = due[1] if due else None
             if rule_id is not None:
                 with_rule += 1
             if rule_id != old_rule or g != (old_g and old_g[:10]) or c != (old_c and old_c[:10]):
-                batch.append((rule_id, g, c, eid))
+                batch.append((rule_id, g, c, key))
         if batch:
             conn.exec_driver_sql(update_sql, batch)
         examined += len(chunk)

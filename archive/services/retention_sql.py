@@ -20,6 +20,12 @@ from archive.db.models import Subserie
 
 #: The derived columns a recompute writes.
 DUE_COLUMNS = ("trd_rule_id", "fin_gestion", "fin_central")
+#: Years added to an expediente's central retention by elimination observations ("amplíese la
+#: retención"): part of the computation, so no recompute can undo them.
+EXTENSIONS_SQL = (
+    "SELECT expediente_id, sum(extend_years) FROM elimination_observation WHERE action = 'extend' "
+    "AND deleted_at IS NULL AND expediente_id IS NOT NULL AND extend_years > 0 GROUP BY expediente_id"
+)
 _LEAP = "(({y}) % 4 = 0 AND ((({y}) % 100) <> 0 OR ({y}) % 400 = 0))"
 
 
@@ -28,14 +34,15 @@ def _year_sql(y: str) -> str:
 
 
 def _dates_sql(dec31: bool) -> tuple[str, str]:
-    """SQL expressions for fin_gestion and fin_central over ``e.closed_on``, ``k.ag``, ``k.ac``.
+    """SQL expressions for fin_gestion and fin_central over ``e.closed_on``, ``k.ag``, ``k.ac``
+    and ``x.years`` (retention extended by elimination observations).
 
     The common case (not a 29 February) is one ``printf`` and a concatenation; the leap-day
     arithmetic only runs for closings on 29 February.
     """
     closing = "e.closed_on"
     y1 = f"(CAST(substr({closing}, 1, 4) AS INTEGER) + k.ag)"
-    y2 = f"({y1} + k.ac)"
+    y2 = f"({y1} + k.ac + COALESCE(x.years, 0))"
     if dec31:
         return f"{_year_sql(y1)} || '-12-31'", f"{_year_sql(y2)} || '-12-31'"
     md0 = f"substr({closing}, 5, 6)"
@@ -89,6 +96,9 @@ def recompute_sqlite(
     if rows:
         conn.exec_driver_sql("INSERT INTO temp.legajo_rule_key VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     conn.exec_driver_sql("CREATE INDEX temp.ix_legajo_rule_key ON legajo_rule_key (s, b, vf)")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_ext")
+    conn.exec_driver_sql("CREATE TEMP TABLE legajo_due_ext (eid TEXT PRIMARY KEY, years INTEGER NOT NULL)")
+    conn.exec_driver_sql(f"INSERT INTO temp.legajo_due_ext {EXTENSIONS_SQL}")
     ref = ("COALESCE(e.closed_on, e.opened_on)" if by_closing
            else "COALESCE(e.opened_on, e.closed_on)")  # fmt: skip
     g, c = _dates_sql(dec31)
@@ -103,6 +113,7 @@ def recompute_sqlite(
         LEFT JOIN temp.legajo_rule_key AS k
           ON k.s = e.serie_id AND k.b = COALESCE(e.subserie_id, '')
          AND k.vf <= substr({ref}, 1, 10) AND substr({ref}, 1, 10) <= k.vt
+        LEFT JOIN temp.legajo_due_ext AS x ON x.eid = e.id
         WHERE e.deleted_at IS NULL{where}
     """
     # Phase 1: what changes, into a temporary table (rows compared with their stored values).
@@ -135,4 +146,5 @@ def recompute_sqlite(
         or 0
     )
     conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_rule_key")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_ext")
     return total, updated, with_rule

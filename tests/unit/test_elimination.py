@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from archive.db.models import AuditLog, Expediente, Movement, Unit
 from archive.domain.errors import ConflictError, ValidationError
@@ -68,6 +68,19 @@ def test_full_workflow_with_window_observations_and_execution(
             None,
         )  # never hard-deleted
         assert s.get(Expediente, e3).fin_central == date(2023, 6, 1)  # 2021 + 2 years
+    # The extension is part of the computation: a full recompute (a new TRD version, the CLI)
+    # keeps it, in SQL and in the streaming path alike.
+    from archive.services.parameters import load_parameters
+    from archive.services.retention import recompute
+
+    for in_python in (False, True):
+        with services.rt.db.sessions() as s:
+            s.execute(text("UPDATE expediente SET fin_central = NULL"))
+            recompute(s, load_parameters(s), in_python=in_python)
+            assert s.get(Expediente, e3).fin_central == date(2023, 6, 1), in_python
+            assert s.get(Expediente, e1).fin_central == date(2021, 6, 1), in_python
+            s.rollback()
+    with services.rt.db.sessions() as s:
         carpeta, caja = s.get(Unit, c1.id), s.get(Unit, box1.id)
         assert carpeta.status == caja.status == "eliminado" and carpeta.deleted_at is None
         assert caja.location_id is None and carpeta.parent_id is None
