@@ -38,6 +38,10 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         "--dry-run", action="store_true", help=_("validar y previsualizar sin aplicar")
     )
     imp.add_argument("--count-session", help=_("conteo abierto para las líneas de conteo"))
+    imp.add_argument(
+        "--transfer",
+        help=_("transferencia que llega (id o N° T) para las líneas de recepción"),
+    )
     w = cs.add_parser(
         "watch", parents=[common], help=_("importar los archivos que lleguen a una carpeta")
     )
@@ -128,6 +132,7 @@ def _print_import(result: object, as_json: bool) -> None:
     from archive.services.capture import CollectorImportResult
 
     assert isinstance(result, CollectorImportResult)
+    c = result.cotejo
     if as_json:
         emit_json({
             "file": result.file, "profile": result.profile, "encoding": result.encoding, "lines": result.lines,
@@ -136,6 +141,9 @@ def _print_import(result: object, as_json: bool) -> None:
             "duplicates": result.count("duplicate"), "failed": result.count("failed"),
             "problems": [{"file": result.file, "row": p.row, "field": p.field, "code": p.code,
                           "message": _(p.template).format(**p.params)} for p in result.problems],
+            "cotejo": None if c is None else {"ok": c.ok, "expected": c.expected, "scanned": c.scanned,
+                                              "missing": list(c.missing), "extra": list(c.extra),
+                                              "folio_diffs": [list(d) for d in c.folio_diffs]},
         })  # fmt: skip
         return
     for p in sorted(result.problems, key=lambda p: p.row):
@@ -145,6 +153,10 @@ def _print_import(result: object, as_json: bool) -> None:
     print(_("{head}: {lines} líneas ({enc}); aplicadas {a}, por aplicar {w}, repetidas {d}, con error {e}.").format(
         head=head, lines=result.lines, enc=result.encoding, a=result.count("applied"), w=result.count("would_apply"),
         d=result.count("duplicate"), e=len(result.problems)))  # fmt: skip
+    if c is not None:
+        print(_("Cotejo correcto: {n} unidades.").format(n=c.expected) if c.ok
+              else _("Cotejo con diferencias: faltan {m}, sobran {x}, folios distintos {f}.").format(
+                  m=", ".join(c.missing) or "—", x=", ".join(c.extra) or "—", f=len(c.folio_diffs)))  # fmt: skip
 
 
 def cmd_collector(sv: Services, args: argparse.Namespace) -> int:
@@ -159,7 +171,8 @@ def cmd_collector(sv: Services, args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         result = sv.capture.import_collector(actor, args.file.read_bytes(), args.file.name, args.profile,
-                                             dry_run=args.dry_run, count_session_id=args.count_session)  # fmt: skip
+                                             dry_run=args.dry_run, count_session_id=args.count_session,
+                                             transfer_ref=args.transfer)  # fmt: skip
         _print_import(result, args.json)
         return 3 if result.problems else 0
     return _watch(sv, actor, args)

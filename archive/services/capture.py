@@ -7,12 +7,15 @@
 - :meth:`CaptureService.import_collector` validates a collector file (row-level problems), then
   replays its lines in timestamp order as moves (method ``collector``) or count scans, in one
   transaction with a savepoint per line; each applied line's hash is recorded so a second import
-  of the same file applies nothing. ``dry_run`` previews without writing.
+  of the same file applies nothing. ``dry_run`` previews without writing. Reception lines (the
+  cajas and carpetas read when a transfer arrives) are added to that transfer's cotejo, computed
+  by the same functions as ``TransferService.receive``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,7 @@ from archive.db.models import (
     CountScan,
     CountSession,
     DocumentAttachment,
+    Transfer,
 )
 from archive.db.uow import UnitOfWork
 from archive.domain.barcodes import BarcodeKind
@@ -49,6 +53,13 @@ from archive.services.changes import Changes
 from archive.services.moves import DEST_SCAN, UNIT_SCAN, apply_move
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import ScanTarget, resolve_scan
+from archive.services.transfers import (
+    OPEN,
+    Cotejo,
+    compare_reception,
+    received_so_far,
+    store_cotejo,
+)
 
 ATTACH_KINDS = {BarcodeKind.EXPEDIENTE, BarcodeKind.CARPETA, BarcodeKind.CAJA}
 
@@ -83,6 +94,9 @@ class CollectorImportResult:
     problems: list[RowProblem] = field(default_factory=list)
     outcomes: list[LineOutcome] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
+    #: the transfer's cotejo with this file's reception lines added (stored unless dry run);
+    #: None when the file had no reception line to apply
+    cotejo: Cotejo | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for o in self.outcomes if o.outcome == outcome)
@@ -211,8 +225,16 @@ class CaptureService:
         *,
         dry_run: bool = False,
         count_session_id: str | None = None,
+        transfer_ref: str | None = None,
     ) -> CollectorImportResult:
-        """Validate, then replay a collector file in timestamp order (see module docstring)."""
+        """Validate, then replay a collector file in timestamp order (see module docstring).
+
+        Args:
+            count_session_id: the open count that count lines belong to.
+            transfer_ref: the arriving transfer (its id, or its N° T as ``2026-004``) that the
+                reception lines are checked against. When the file has reception lines still
+                to apply and the transfer is missing or no longer open, nothing is applied.
+        """
         profiles = self.profiles(actor)
         profile = profiles.get(profile_name)
         if profile is None:
@@ -223,14 +245,13 @@ class CaptureService:
             file_name, profile.name, parsed.encoding, parsed.lines, dry_run, parsed.problems
         )
         records = sorted(parsed.records, key=lambda r: (r.at, r.row))
-        if any(r.operation == "count" for r in records) and not actor.can(
-            Permission.INVENTORY_COUNT
+        for op, needed in (
+            ("count", Permission.INVENTORY_COUNT),
+            ("reception", Permission.TRANSFERS_MANAGE),
         ):
-            raise PermissionDenied(
-                "auth.denied",
-                N_("No tiene permiso para: {permission}."),
-                permission="inventory.count",
-            )
+            if any(r.operation == op for r in records) and not actor.can(needed):
+                raise PermissionDenied("auth.denied", N_("No tiene permiso para: {permission}."),
+                                       permission=needed.value)  # fmt: skip
         with self.rt.uow(actor, Permission.INVENTORY_MOVE) as uow:
             s = uow.session
             hashes = [r.line_hash for r in records]
@@ -246,6 +267,7 @@ class CaptureService:
             seen: set[str] = set()
             destinations: dict[str, ScanTarget] = {}  # a file names few places, many times
             now = self.rt.now()
+            reception = _Reception.start(s, records, done, transfer_ref)
             for rec in records:
                 if rec.line_hash in done or rec.line_hash in seen:
                     result.outcomes.append(
@@ -253,6 +275,16 @@ class CaptureService:
                     )
                     continue
                 seen.add(rec.line_hash)
+                if rec.operation == "reception":
+                    assert reception is not None  # started: this line was not applied before
+                    detail = reception.detail(rec.barcode)
+                    if not dry_run:
+                        s.add(CollectorLine(line_hash=rec.line_hash, file_name=file_name[:255], row=rec.row,
+                                            profile=profile.name, outcome="applied", detail=detail,
+                                            applied_at=now, applied_by=actor.username))  # fmt: skip
+                    result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation,
+                                                       "would_apply" if dry_run else "applied", detail))  # fmt: skip
+                    continue
                 nested = s.begin_nested()
                 try:
                     detail = self._replay(uow, actor, rec, count_session_id, destinations)
@@ -279,6 +311,11 @@ class CaptureService:
                 result.outcomes.append(
                     LineOutcome(rec.row, rec.barcode, rec.operation, "applied", detail)
                 )
+            if reception is not None:
+                result.cotejo = reception.cotejo
+                if not dry_run:
+                    store_cotejo(uow, self.rt, actor, reception.transfer, reception.cotejo,
+                                 reason=f"colector {file_name}")  # fmt: skip
             applied = result.count("applied")
             if dry_run or not applied:
                 return result
@@ -288,7 +325,7 @@ class CaptureService:
                                "duplicates": result.count("duplicate"), "failed": result.count("failed"),
                                "problems": len(result.problems)})  # fmt: skip
             uow.commit()
-        result.changes = Changes(units=True, locations=True)
+        result.changes = Changes(records=reception is not None, units=True, locations=True)
         return result
 
     def import_dropped(
@@ -346,27 +383,81 @@ class CaptureService:
                 if moved.moved
                 else f"{rec.barcode} ya estaba en {moved.destination}"
             )
-        if rec.operation == "count":
-            if count_session_id is None:
-                raise ValidationError(
-                    "collector.count_session",
-                    N_("Las líneas de conteo necesitan un conteo abierto (--count-session)."),
-                )
-            session = s.get(CountSession, count_session_id)
-            if session is None or session.state == "cerrado":
-                raise ValidationError(
-                    "collector.count_closed",
-                    N_("El conteo {id} no existe o está cerrado."),
-                    id=count_session_id,
-                )
-            loc = resolve_scan(s, rec.location, {BarcodeKind.UBICACION}).location
-            assert loc is not None
-            try:
-                unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
-            except NotFound:
-                unit = None
-            s.add(CountScan(session_id=session.id, location_id=loc.id, unit_id=unit.id if unit else None,
-                            barcode=rec.barcode, at=rec.at))  # fmt: skip
-            return f"{rec.barcode} contado en {loc.path}"
-        raise ValidationError("collector.reception_unsupported",
-                              N_("La recepción desde colector aún no está disponible; use el módulo de transferencias."))  # fmt: skip
+        # count (reception lines never come here: they become the cotejo)
+        if count_session_id is None:
+            raise ValidationError(
+                "collector.count_session",
+                N_("Las líneas de conteo necesitan un conteo abierto (--count-session)."),
+            )
+        session = s.get(CountSession, count_session_id)
+        if session is None or session.state == "cerrado":
+            raise ValidationError(
+                "collector.count_closed",
+                N_("El conteo {id} no existe o está cerrado."),
+                id=count_session_id,
+            )
+        loc = resolve_scan(s, rec.location, {BarcodeKind.UBICACION}).location
+        assert loc is not None
+        try:
+            unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
+        except NotFound:
+            unit = None
+        s.add(CountScan(session_id=session.id, location_id=loc.id, unit_id=unit.id if unit else None,
+                        barcode=rec.barcode, at=rec.at))  # fmt: skip
+        return f"{rec.barcode} contado en {loc.path}"
+
+
+_TRANSFER_NUMBER = re.compile(r"(\d{4})-(\d{1,6})")
+
+
+@dataclass
+class _Reception:
+    """The reception lines of one import, checked against the arriving transfer.
+
+    Their barcodes are added to those the transfer's stored cotejo was made of (an earlier file,
+    or the scans at the reception dialog), so a second file completes the cotejo instead of
+    replacing it; lines imported before are duplicates and add nothing.
+    """
+
+    transfer: Transfer
+    cotejo: Cotejo
+
+    @classmethod
+    def start(cls, s: Session, records: Sequence[CollectorRecord], done: set[str],
+              transfer_ref: str | None) -> _Reception | None:  # fmt: skip
+        """None when no reception line is left to apply; raises when the transfer is missing,
+        unknown or no longer open (before any line is applied)."""
+        scans = [
+            r.barcode for r in records if r.operation == "reception" and r.line_hash not in done
+        ]
+        if not scans:
+            return None
+        transfer = _open_transfer(s, (transfer_ref or "").strip())
+        before, folios = received_so_far(s, transfer)
+        return cls(transfer, compare_reception(s, transfer, [*before, *scans], folios))
+
+    def detail(self, barcode: str) -> str:
+        if barcode in self.cotejo.extra:
+            return f"{barcode} no pertenece a la transferencia (sobrante)"
+        return f"{barcode} recibido"
+
+
+def _open_transfer(s: Session, ref: str) -> Transfer:
+    """The open transfer named by its id or its N° T (``2026-004``, as lists show it)."""
+    if not ref:
+        raise ValidationError("collector.transfer_needed",
+                              N_("El archivo tiene líneas de recepción: indique la transferencia que llega (--transfer)."))  # fmt: skip
+    t = s.get(Transfer, ref)
+    number = _TRANSFER_NUMBER.fullmatch(ref)
+    if t is None and number is not None:
+        t = s.scalar(select(Transfer).where(Transfer.year == int(number[1]), Transfer.number == int(number[2]),
+                                            Transfer.deleted_at.is_(None)))  # fmt: skip
+    if t is None or t.deleted_at is not None:
+        raise NotFound(
+            "collector.transfer_unknown", N_("No existe la transferencia {ref}."), ref=ref
+        )
+    if t.status not in OPEN:
+        raise ValidationError("collector.transfer_closed",
+                              N_("La transferencia {ref} está «{status}»: solo se reciben transferencias en borrador o enviadas. No se aplicó ninguna línea."),
+                              ref=ref, status=t.status)  # fmt: skip
+    return t

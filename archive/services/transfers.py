@@ -11,7 +11,7 @@ every step that commits items: create, add and accept.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -86,6 +86,8 @@ class Cotejo:
     extra: tuple[str, ...] = ()
     #: (barcode, folios in the FUID, folios counted)
     folio_diffs: tuple[tuple[str, int, int], ...] = ()
+    #: every distinct barcode read, sorted
+    seen: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -355,23 +357,9 @@ class TransferService:
                 counted_folios: dict[str, int] | None = None) -> Cotejo:  # fmt: skip
         """Cotejo of the scanned barcodes (cajas and carpetas) against the transfer; stored."""
         with self.rt.uow(actor, Permission.TRANSFERS_MANAGE) as uow:
-            s = uow.session
-            t = _transfer(s, transfer_id, OPEN)
-            inner, boxes = units_of(s, [i.expediente_id for i in _items(s, t.id)])
-            expected = {u.barcode for u in inner + boxes}
-            seen = {x.strip() for x in scans if x.strip()}
-            diffs = []
-            for u in inner:
-                got = (counted_folios or {}).get(u.barcode)
-                want = (u.folio_last - u.folio_first + 1) if u.folio_first and u.folio_last else 0
-                if got is not None and got != want:
-                    diffs.append((u.barcode, want, got))
-            c = Cotejo(len(expected), len(seen), tuple(sorted(expected - seen)), tuple(sorted(seen - expected)),
-                       tuple(diffs))  # fmt: skip
-            t.cotejo = {"missing": list(c.missing), "extra": list(c.extra),
-                        "folio_diffs": [list(d) for d in c.folio_diffs], "ok": c.ok}  # fmt: skip
-            write_audit(uow, self.rt, actor, module="transferencias", action="transfer.receive",
-                        entity="transfer", entity_id=t.id, after=t.cotejo)  # fmt: skip
+            t = _transfer(uow.session, transfer_id, OPEN)
+            c = compare_reception(uow.session, t, scans, counted_folios)
+            store_cotejo(uow, self.rt, actor, t, c)
             uow.commit()
             return c
 
@@ -464,6 +452,50 @@ class TransferService:
             return [TransferItemRow(i.expediente_id, n, title, i.folios,
                                     {k: bool((i.checklist or {}).get(k)) for k in CHECKLIST})
                     for i, n, title in s.execute(q)]  # fmt: skip
+
+
+# --- reception (cotejo), shared with the collector import (archive.services.capture) ----------
+
+
+def compare_reception(s: Session, t: Transfer, scans: Iterable[str],
+                      counted_folios: dict[str, int] | None = None) -> Cotejo:  # fmt: skip
+    """The cotejo of ``scans`` (barcodes of cajas and carpetas that arrived) against the units of
+    ``t``'s expedientes, and of ``counted_folios`` against each carpeta's folio range. Reads only."""
+    inner, boxes = units_of(s, [i.expediente_id for i in _items(s, t.id)])
+    expected = {u.barcode for u in inner + boxes}
+    seen = {x.strip() for x in scans if x.strip()}
+    diffs = []
+    for u in inner:
+        got = (counted_folios or {}).get(u.barcode)
+        want = (u.folio_last - u.folio_first + 1) if u.folio_first and u.folio_last else 0
+        if got is not None and got != want:
+            diffs.append((u.barcode, want, got))
+    return Cotejo(len(expected), len(seen), tuple(sorted(expected - seen)), tuple(sorted(seen - expected)),
+                  tuple(diffs), tuple(sorted(seen)))  # fmt: skip
+
+
+def store_cotejo(uow: UnitOfWork, rt: Runtime, actor: Actor, t: Transfer, c: Cotejo,
+                 reason: str = "") -> None:  # fmt: skip
+    """Keep ``c`` as ``t``'s last cotejo (acceptance reads it) and audit it."""
+    t.cotejo = {"missing": list(c.missing), "extra": list(c.extra),
+                "folio_diffs": [list(d) for d in c.folio_diffs], "ok": c.ok, "scanned": list(c.seen)}  # fmt: skip
+    write_audit(uow, rt, actor, module="transferencias", action="transfer.receive",
+                entity="transfer", entity_id=t.id, after=t.cotejo, reason=reason)  # fmt: skip
+
+
+def received_so_far(s: Session, t: Transfer) -> tuple[set[str], dict[str, int]]:
+    """The barcodes and counted folios behind ``t``'s stored cotejo, so that more scans (a
+    second collector file) add to it instead of replacing it. A cotejo stored before the scanned
+    list was kept is read back from its expected, missing and extra barcodes."""
+    stored = t.cotejo or {}
+    folios = {str(d[0]): int(d[2]) for d in stored.get("folio_diffs", [])}
+    if "scanned" in stored:
+        return set(stored["scanned"]), folios
+    if not stored:
+        return set(), folios
+    inner, boxes = units_of(s, [i.expediente_id for i in _items(s, t.id)])
+    expected = {u.barcode for u in inner + boxes}
+    return (expected - set(stored.get("missing", []))) | set(stored.get("extra", [])), folios
 
 
 def secondary_ok(disposition_label: str) -> bool:

@@ -4,6 +4,7 @@ camera panel with a fake frame source (this machine has no camera) and the "no c
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import cv2
@@ -11,8 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from archive.db.models import DocumentAttachment
+from archive.db.models import DocumentAttachment, Transfer
 from archive.domain.barcodes import BarcodeKind, format_barcode
+from archive.services.changes import Changes
 from archive.services.container import Services
 from archive.services.runtime import Actor
 from desktop.session import Session
@@ -126,3 +128,36 @@ def test_collector_preview_then_apply_and_folder_watch(qtbot: QtBot, view: Captu
     assert services.units.get(admin, boxes[1].id).location_path == b.path
     view.watch_toggle.setChecked(False)
     shutil.rmtree(inbox)
+
+
+def test_collector_reception_against_the_chosen_transfer(qtbot: QtBot, view: CaptureView, session: Session,
+                                                         services: Services, admin: Actor, tmp_path: Path) -> None:  # fmt: skip
+    from archive.services.trd import TrdApproval
+    from tests.unit.test_transfers import TRD, make_exp
+
+    services.org.add_dependencia(admin, code="110", name="Gestión Documental")
+    services.trd.import_file(admin, TRD / "trd_agn_110.xlsx", TrdApproval(date(2015, 1, 1)))
+    _eid, box, carpetas = make_exp(services, admin, "G-1", carpetas=1)
+    t = services.transfers.create(admin, "primaria", "110", ["G-1"])
+    services.transfers.send(admin, t.id, force=True)
+    session.publish(Changes(records=True))  # as the transfers area does
+    qtbot.waitUntil(lambda: view.transfer.count() == 2, timeout=5000)
+    assert "110" in view.transfer.itemText(1) and "Enviada" in view.transfer.itemText(1)
+    f = tmp_path / "recepcion.txt"
+    f.write_text(f"{box.barcode};26/11/2026;08:00:00;REC;\n", "utf-8")
+    view.tabs.setCurrentIndex(1)
+    view.profile.setCurrentText("csv-basico")
+    view.collector_file.setText(str(f))
+    view.preview_button.click()  # no transfer chosen: refused, nothing applied
+    qtbot.waitUntil(
+        lambda: "indique la transferencia" in view.collector_status.text(), timeout=5000
+    )
+    assert not view.apply_button.isEnabled()
+    view.transfer.setCurrentIndex(1)
+    view.preview_button.click()
+    qtbot.waitUntil(view.apply_button.isEnabled, timeout=5000)
+    assert f"Cotejo con diferencias: faltan {carpetas[0].barcode}" in view.collector_status.text()
+    view.apply_button.click()
+    qtbot.waitUntil(lambda: "aplicadas 1" in view.collector_status.text(), timeout=5000)
+    with services.rt.db.sessions() as s:
+        assert s.get(Transfer, t.id).cotejo["missing"] == [carpetas[0].barcode]

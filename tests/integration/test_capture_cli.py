@@ -131,3 +131,94 @@ def test_collector_watch_once(demo_dir: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert (inbox / "errores" / "vacio.txt").exists()
     assert "fila 1" in (inbox / "errores" / "vacio.txt.informe.txt").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def sent_transfer(tmp_path_factory) -> tuple[Path, str, list[str]]:
+    """A demo database with a sent transferencia secundaria: (data dir, its id, its barcodes)."""
+    from tests.integration.test_transfers_cli import TRD, run_json
+
+    d = tmp_path_factory.mktemp("capture-reception")
+    assert legajo(d, "demo", "--items", "200", user=None).returncode == 0
+    assert (
+        legajo(
+            d, "trd", "import", str(TRD / "trd_agn_110.xlsx"), "--valid-from", "01/01/1990"
+        ).returncode
+        == 0
+    )
+    assert legajo(d, "retention", "recompute").returncode == 0
+    [cand] = run_json(d, "transfer", "candidates", "--kind", "secundaria", "--dependencia", "110")[
+        :1
+    ]
+    t = run_json(
+        d, "transfer", "create", "--kind", "secundaria", "--dependencia", "110", cand["id"]
+    )
+    assert legajo(d, "transfer", "send", t["id"], "--force").returncode == 0
+    codes = [
+        b
+        for (b,) in query(
+            d, "SELECT barcode FROM unit WHERE expediente_id = ? ORDER BY barcode", cand["id"]
+        )
+    ]
+    codes += [b for (b,) in query(d, "SELECT DISTINCT p.barcode FROM unit u JOIN unit p ON p.id = u.parent_id "
+                                     "WHERE u.expediente_id = ?", cand["id"])]  # fmt: skip
+    assert codes
+    return d, t["id"], codes
+
+
+def test_collector_reception_with_moves(sent_transfer, tmp_path: Path) -> None:
+    d, tid, codes = sent_transfer
+    marks = ",".join("?" * len(codes))  # a box of another expediente, to a place without limits
+    [(unit, loc)] = query(d, "SELECT u.barcode, l.barcode FROM unit u, location l WHERE u.kind = 'caja' "
+                             f"AND u.barcode NOT IN ({marks}) AND l.barcode IS NOT NULL AND l.capacity_units IS NULL "
+                             "AND l.capacity_cm IS NULL AND u.location_id != l.id LIMIT 1", *codes)  # fmt: skip
+    lote = tmp_path / "recepcion.txt"
+    rows = [f"{c};26/11/2026;08:00:{i:02d};REC;" for i, c in enumerate(codes)]
+    rows.append(f"{unit};26/11/2026;08:30:00;MOV;{loc}")
+    lote.write_text("\r\n".join(rows) + "\r\n", "utf-8")
+    args = ("collector", "import", str(lote), "--profile", "csv-basico")
+
+    r = legajo(d, *args, user="admin")  # reception lines without the transfer: nothing applied
+    assert r.returncode == 1 and "indique la transferencia" in r.stderr
+    r = legajo(d, *args, "--transfer", "2026-999", user="admin")
+    assert r.returncode == 1 and "No existe la transferencia 2026-999" in r.stderr
+    assert query(d, "SELECT count(*) FROM collector_line") == [(0,)]
+
+    r = legajo(d, *args, "--transfer", tid, "--dry-run", user="admin")
+    assert r.returncode == 0, r.stderr
+    assert (
+        f"por aplicar {len(rows)}" in r.stdout
+        and f"Cotejo correcto: {len(codes)} unidades." in r.stdout
+    )
+    assert query(d, "SELECT cotejo FROM transfer WHERE id = ?", tid) == [("{}",)]
+
+    r = legajo(d, *args, "--transfer", tid, "--json", user="admin")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert (
+        data["applied"] == len(rows)
+        and data["cotejo"]["ok"]
+        and data["cotejo"]["scanned"] == len(codes)
+    )
+    assert json.loads(query(d, "SELECT cotejo FROM transfer WHERE id = ?", tid)[0][0])["ok"] is True
+    assert query(d, "SELECT count(*) FROM movement WHERE method = 'collector'") == [(1,)]
+
+    r = legajo(d, *args, "--transfer", tid, "--json", user="admin")
+    again = json.loads(r.stdout)
+    assert (again["applied"], again["duplicates"], again["cotejo"]) == (0, len(rows), None)
+
+    assert legajo(d, "transfer", "accept", tid).returncode == 0
+    more = tmp_path / "tarde.txt"
+    more.write_text(f"{codes[0]};26/11/2026;11:00:00;REC;\r\n", "utf-8")
+    r = legajo(
+        d,
+        "collector",
+        "import",
+        str(more),
+        "--profile",
+        "csv-basico",
+        "--transfer",
+        tid,
+        user="admin",
+    )
+    assert r.returncode == 1 and "aceptada" in r.stderr and "No se aplicó ninguna línea" in r.stderr

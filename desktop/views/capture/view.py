@@ -21,12 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive.i18n import _
+from archive.domain.errors import LegajoError
+from archive.domain.permissions import Permission
+from archive.i18n import _, render_error
 from archive.services.capture import AttachResult, CollectorImportResult
 from archive.services.changes import Changes
+from archive.services.transfers import OPEN, TransferRow
 from desktop.session import Session
 from desktop.views import View, hint_label, primary_button, title_label
 from desktop.views.capture.camera_panel import CameraPanel, SourceFactory
+from desktop.views.transfers.transfers import KINDS, STATUSES
 from scanners.scan import Scan
 from scanners.worker import FileOutcome, decode_files
 
@@ -165,6 +169,11 @@ class CaptureView(View):
         self.watch_dir = QLineEdit(page)
         self.watch_dir.setPlaceholderText(_("Carpeta donde se dejan los archivos del colector"))
         self.watch_toggle = QCheckBox(_("Vigilar carpeta"), page)
+        self.transfer = QComboBox(page)
+        self.transfer.setToolTip(
+            _("Las líneas de recepción del archivo se cotejan contra esta transferencia.")
+        )
+        self.transfer.addItem(_("Sin recepción de transferencia"), None)
         self.collector_table = _table([_("Fila"), _("Código"), _("Campo"), _("Resultado")], page)
         self.collector_status = QLabel("", page)
         self.collector_status.setWordWrap(True)
@@ -178,7 +187,9 @@ class CaptureView(View):
         ):
             row1.addWidget(w)
         row2 = QHBoxLayout()
-        row2.addWidget(self.watch_dir)
+        row2.addWidget(QLabel(_("Recepción de:"), page))
+        row2.addWidget(self.transfer, 1)
+        row2.addWidget(self.watch_dir, 1)
         row2.addWidget(self.watch_toggle)
         v = QVBoxLayout(page)
         v.addLayout(row1)
@@ -194,6 +205,31 @@ class CaptureView(View):
     def reload(self) -> None:
         sv, actor = self.session.services, self.session.actor
         self.session.run(lambda: sorted(sv.capture.profiles(actor)), on_done=self._profiles_loaded)
+        self._load_transfers()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.records:  # a transfer created, sent, received or accepted elsewhere
+            self._load_transfers()
+
+    def _load_transfers(self) -> None:
+        sv, actor = self.session.services, self.session.actor
+        if actor.can(Permission.TRANSFERS_MANAGE):
+            self.session.run(lambda: [t for t in sv.transfers.list(actor) if t.status in OPEN],
+                             on_done=self._transfers_loaded)  # fmt: skip
+
+    def _transfers_loaded(self, rows: list[TransferRow]) -> None:
+        """Open transfers (the ones that can still be received), newest first."""
+        current = self.transfer.currentData()
+        while self.transfer.count() > 1:
+            self.transfer.removeItem(1)
+        for t in rows:
+            when = t.sent_on.strftime("%d/%m/%Y") if t.sent_on else ""
+            text = _("{dependencia} · {kind} · {status} {when} · {n} expedientes").format(
+                dependencia=t.dependencia_code, kind=_(KINDS.get(t.kind, t.kind)),
+                status=_(STATUSES.get(t.status, t.status)), when=when, n=t.items)  # fmt: skip
+            self.transfer.addItem(text, t.id)
+        index = self.transfer.findData(current)
+        self.transfer.setCurrentIndex(max(index, 0))
 
     def _profiles_loaded(self, names: list[str]) -> None:
         current = self.profile.currentText()
@@ -218,8 +254,15 @@ class CaptureView(View):
             )
             return
         sv, actor, profile = self.session.services, self.session.actor, self.profile.currentText()
-        self.session.run(lambda: sv.capture.import_collector(actor, data, path.name, profile, dry_run=dry_run),
-                         on_done=self._imported)  # fmt: skip
+        transfer = self.transfer.currentData()
+        self.session.run(lambda: sv.capture.import_collector(actor, data, path.name, profile, dry_run=dry_run,
+                                                             transfer_ref=transfer),
+                         on_done=self._imported, on_error=self._import_failed)  # fmt: skip
+
+    def _import_failed(self, error: LegajoError) -> None:
+        """Nothing was applied (e.g. reception lines without an open transfer): say why."""
+        self.collector_status.setText(render_error(error))
+        self.apply_button.setEnabled(False)
 
     def _imported(self, result: CollectorImportResult) -> None:
         rows = [
@@ -238,6 +281,12 @@ class CaptureView(View):
         self.collector_status.setText(_("{lines} líneas ({enc}): aplicadas {a}, por aplicar {w}, ya importadas {d}, con error {e}.").format(
             lines=result.lines, enc=result.encoding, a=result.count("applied"), w=result.count("would_apply"),
             d=result.count("duplicate"), e=len(result.problems)))  # fmt: skip
+        c = result.cotejo
+        if c is not None:
+            self.collector_status.setText(self.collector_status.text() + " " + (
+                _("Cotejo correcto: {n} unidades.").format(n=c.expected) if c.ok
+                else _("Cotejo con diferencias: faltan {m}, sobran {x}, folios distintos {f}.").format(
+                    m=", ".join(c.missing) or "—", x=", ".join(c.extra) or "—", f=len(c.folio_diffs))))  # fmt: skip
         self.apply_button.setEnabled(result.dry_run and result.count("would_apply") > 0)
         if not result.dry_run:
             self.session.publish(result.changes)
