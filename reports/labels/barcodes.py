@@ -5,7 +5,8 @@ operators in *module units* (``"x y w h re"``, one rectangle per run of dark mod
 a symbol is then one ``cm`` transformation (module width × bar height) around a cached string,
 which is both fast and exact: every bar is a whole number of modules.
 
-Code 128 and Code 39 patterns come from python-barcode's encoders; QR from ReportLab's
+Code 128 is encoded here (:func:`code128_values`; the bar patterns of its symbol characters come
+from python-barcode's table), Code 39 by python-barcode's encoder, QR by ReportLab's
 ``qrencoder``. :func:`fit_module` picks the module width for the space available and refuses,
 with a :class:`~archive.domain.errors.ValidationError`, a value that would need modules
 narrower than the printable minimum.
@@ -17,7 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from barcode.codex import Code39, Code128
+from barcode.charsets.code128 import CODES as CODE128_PATTERNS
+from barcode.codex import Code39
 from reportlab.graphics.barcode import qrencoder
 
 from reports.labels import _messages as msg
@@ -72,8 +74,7 @@ def encode(value: str, spec: BarcodeSpec) -> Symbol:
         bad = [c for c in value if not (" " <= c <= "~")]
         if bad:
             raise msg.barcode_invalid(value, "Code 128", _show(bad))
-        pattern = Code128(value, writer=_NO_WRITER).build()[0]
-        return _linear(sym, value, pattern)
+        return _code128(value)
     if sym is Symbology.CODE39:
         bad = [c for c in value if c not in CODE39_ALPHABET]
         if bad:
@@ -104,6 +105,72 @@ def _linear(sym: Symbology, value: str, pattern: str) -> Symbol:
     spans = map(re.Match.span, _DARK_RUN.finditer(pattern))
     ops = " ".join([cache.get(span) or _run_op(span) for span in spans])
     return Symbol(sym, value, len(pattern), 1, ops)
+
+
+_C128_START_B, _C128_START_C, _C128_TO_B, _C128_TO_C = 104, 105, 100, 99
+_C128_STOP = "1100011101011"  # stop character and its final 2-module bar
+_C128_DIGITS = frozenset("0123456789")
+
+
+def code128_values(value: str) -> list[int]:
+    """Code 128 symbol values of printable-ASCII ``value``: start, data, check character.
+
+    Code set B carries every printable character; runs of four or more digits (and a value
+    that opens with two) switch to code set C, two digits per symbol, and an odd digit left
+    at the end of a run goes back to B. These are python-barcode's choices, whose bars the
+    labels printed until now, except for values that open with "99" and more digits:
+    python-barcode 0.16 mistakes that first "99" pair for a code-set switch and drops it.
+    """
+    n = len(value)
+    run = [0] * (n + 1)  # length of the digit run starting at each position
+    for i in range(n - 1, -1, -1):
+        if value[i] in _C128_DIGITS:
+            run[i] = run[i + 1] + 1
+    in_c = run[0] >= 2
+    out = [_C128_START_C if in_c else _C128_START_B]
+    i = 0
+    while i < n:
+        if in_c:
+            if run[i] >= 2:
+                out.append(int(value[i : i + 2]))
+                i += 2
+                continue
+            out.append(_C128_TO_B)
+            in_c = False
+        if run[i] >= 4:
+            out.append(_C128_TO_C)
+            in_c = True
+            continue
+        out.append(ord(value[i]) - 32)
+        i += 1
+    out.append((out[0] + sum(k * v for k, v in enumerate(out[1:], 1))) % 103)
+    return out
+
+
+_C128_RUNS: tuple[tuple[tuple[int, int], ...], ...] = tuple(
+    tuple(m.span() for m in _DARK_RUN.finditer(p)) for p in CODE128_PATTERNS
+)
+_C128_STOP_RUNS = tuple(m.span() for m in _DARK_RUN.finditer(_C128_STOP))
+_C128_OPS: dict[tuple[int, int], str] = {}
+
+
+def _c128_op(position: int, value: int) -> str:
+    """Rectangles of symbol character ``value`` at ``position`` (each is 11 modules, begins
+    with a bar and ends with a space, so dark runs never cross characters)."""
+    x = 11 * position
+    op = _C128_OPS[(position, value)] = " ".join(
+        f"{x + a} 0 {b - a} 1 re" for a, b in _C128_RUNS[value]
+    )
+    return op
+
+
+def _code128(value: str) -> Symbol:
+    values = code128_values(value)
+    cache = _C128_OPS
+    parts = [cache.get(key) or _c128_op(*key) for key in enumerate(values)]
+    x = 11 * len(values)
+    parts.extend(_run_op((x + a, x + b)) for a, b in _C128_STOP_RUNS)
+    return Symbol(Symbology.CODE128, value, x + len(_C128_STOP), 1, " ".join(parts))
 
 
 def _qr(value: str, level: str) -> Symbol:

@@ -5,8 +5,9 @@ written to a path (atomically, through a temporary file) or a binary stream. She
 label per grid slot, starting at any slot of the first sheet; rolls put one label per page.
 
 Speed: the per-template geometry is computed once per label size, text fits are memoised,
-barcodes are emitted as one ``cm`` plus a string of module-unit rectangles, and each label's
-text is one ``BT … ET`` block written straight into the page (see docs/LABELS.md).
+barcodes are emitted as one ``cm`` plus a string of module-unit rectangles, each label's
+text is one ``BT … ET`` block written straight into the page, and the pages are saved with
+one shared resource dictionary (:mod:`reports.labels.pdfsave`; see docs/LABELS.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
 from archive.domain.progress import Cancelled, JobCancelled, Progress
@@ -30,6 +30,7 @@ from reports.labels.data import LabelData, LabelKind
 from reports.labels.frame import BARCODE_GAP, Frame, compile_frame
 from reports.labels.layout import Run, human_readable, layout_text
 from reports.labels.media import MM, NO_CALIBRATION, Calibration, Medium, RollMedium, SheetLayout
+from reports.labels.pdfsave import save_pdf
 from reports.labels.pdftext import TextEmitter
 from reports.labels.templates import LabelTemplate, Symbology
 from reports.labels.text import FontSet, default_fonts
@@ -167,6 +168,7 @@ class _Renderer:
         self.fonts = fonts
         self.dpi = cal.dpi or medium.dpi
         self.frames: dict[tuple[int, float, float | None, bool], Frame] = {}
+        self.page_size = (0.0, 0.0)
 
     def frame(
         self, template: LabelTemplate, width: float, height: float | None, tall_bars: bool = True
@@ -191,6 +193,7 @@ class _Renderer:
         else:
             size = (medium.width_mm * MM, (medium.length_mm or medium.min_length_mm) * MM)
         canvas = Canvas(out, pagesize=size, pageCompression=1, invariant=1)
+        self.page_size = size
         self.text = TextEmitter(canvas)
         canvas.setTitle("Etiquetas")
         canvas.setCreator("Legajo")
@@ -222,7 +225,7 @@ class _Renderer:
                 truncated.append(i)
         if cancelled is not None and cancelled():
             raise JobCancelled()
-        _save(canvas)
+        save_pdf(canvas)
         if progress is not None:
             progress(total, total, PROGRESS_LABEL)
         return RenderResult(total, pages, tuple(truncated))
@@ -264,7 +267,9 @@ class _Renderer:
                 h += BARCODE_GAP
             h_mm = math.ceil(h / MM * 2 + 1e-6) / 2  # whole half millimetres, rounded up
             h = min(max(h_mm, medium.min_length_mm), medium.max_length_mm) * MM
-        canvas.setPageSize((w, h))
+        if self.page_size != (w, h):  # fixed-length rolls keep the size the canvas began with
+            canvas.setPageSize((w, h))
+            self.page_size = (w, h)
         self.page_setup(canvas)
         x, y, _, _ = medium.box(index, h / MM, self.cal)
         return self.draw_fixed(canvas, index, item, (x, y, w, h), medium.length_mm is not None)
@@ -311,17 +316,3 @@ class _Renderer:
             ops.append(self.text.ops(runs, x, y))
         if ops:
             canvas.addLiteral(" ".join(ops))
-
-
-def _save(canvas: Canvas) -> None:
-    """Save with Flate only: ReportLab also wraps compressed streams in ASCII85 by default,
-    which (in pure Python) costs about 8 % of the run time and adds a quarter to the size,
-    for nothing a printer needs. The switch is a module global of ReportLab's read while
-    saving, so it is set around ``save()`` only (another thread saving at that moment would
-    also skip ASCII85, which is harmless)."""
-    previous = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        canvas.save()
-    finally:
-        rl_config.useA85 = previous
