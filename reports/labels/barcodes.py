@@ -5,9 +5,8 @@ operators in *module units* (``"x y w h re"``, one rectangle per run of dark mod
 a symbol is then one ``cm`` transformation (module width × bar height) around a cached string,
 which is both fast and exact: every bar is a whole number of modules.
 
-Code 128 is encoded here (:func:`code128_values`; the bar patterns of its symbol characters come
-from python-barcode's table), Code 39 by python-barcode's encoder, QR by ReportLab's
-``qrencoder``. :func:`fit_module` picks the module width for the space available and refuses,
+Code 128 and Code 39 are encoded here (:func:`code128_values`, :func:`code39_text`), with the
+bar patterns of their characters from python-barcode's tables; QR by ReportLab's ``qrencoder``. :func:`fit_module` picks the module width for the space available and refuses,
 with a :class:`~archive.domain.errors.ValidationError`, a value that would need modules
 narrower than the printable minimum.
 """
@@ -18,25 +17,23 @@ import math
 import re
 from dataclasses import dataclass
 
+from barcode.charsets import code39
 from barcode.charsets.code128 import CODES as CODE128_PATTERNS
-from barcode.codex import Code39
 from reportlab.graphics.barcode import qrencoder
 
 from reports.labels import _messages as msg
 from reports.labels.media import MM
 from reports.labels.templates import BarcodeSpec, Symbology
 
-CODE39_ALPHABET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%")
+CODE39_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%"  # in check-value order
+CODE39_ALPHABET = frozenset(CODE39_CHARS)
+CODE39_PATTERNS: dict[str, str] = {
+    **dict(zip(CODE39_CHARS, code39.CODES, strict=True)),
+    "*": code39.EDGE,
+}
 QR_QUIET_MODULES = 4
 QR_MAX_MODULE_MM = 1.0  # QR modules may be wider than linear ones: the symbol is small
 _DARK_RUN = re.compile("1+")
-
-
-class _NoWriter:
-    """python-barcode wants a writer object; we only call ``build()``."""
-
-
-_NO_WRITER = _NoWriter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +76,7 @@ def encode(value: str, spec: BarcodeSpec) -> Symbol:
         bad = [c for c in value if c not in CODE39_ALPHABET]
         if bad:
             raise msg.barcode_invalid(value, "Code 39", _show(bad))
-        code = Code39(value, writer=_NO_WRITER, add_checksum=spec.code39_checksum)
-        return _linear(sym, value, code.build()[0])
+        return _code39(value, spec.code39_checksum)
     if sym is Symbology.QR:
         return _qr(value, spec.qr_level)
     raise ValueError(f"no symbol for {sym}")
@@ -90,21 +86,31 @@ def _show(chars: list[str]) -> str:
     return " ".join(dict.fromkeys(repr(c) for c in chars))
 
 
-_RUN_OPS: dict[tuple[int, int], str] = {}
+_BAR_OPS: dict[tuple[int, str], str] = {}
 
 
-def _run_op(span: tuple[int, int]) -> str:
-    op = _RUN_OPS[span] = f"{span[0]} 0 {span[1] - span[0]} 1 re"
+def _bar_op(x: int, pattern: str) -> str:
+    op = _BAR_OPS[(x, pattern)] = " ".join(
+        f"{x + a} 0 {b - a} 1 re" for a, b in (m.span() for m in _DARK_RUN.finditer(pattern))
+    )
     return op
 
 
-def _linear(sym: Symbology, value: str, pattern: str) -> Symbol:
-    # One rectangle per run of dark modules; the few hundred distinct (start, end) pairs
-    # are formatted once per process.
-    cache = _RUN_OPS
-    spans = map(re.Match.span, _DARK_RUN.finditer(pattern))
-    ops = " ".join([cache.get(span) or _run_op(span) for span in spans])
-    return Symbol(sym, value, len(pattern), 1, ops)
+def _bars(sym: Symbology, value: str, patterns: list[str], gap: int) -> Symbol:
+    """The symbol drawn by character ``patterns`` ("1" dark module, "0" light) laid side by
+    side with ``gap`` light modules between them: one rectangle per run of dark modules.
+
+    Each pattern ends with a space or is followed by a gap, so no dark run crosses from one
+    character into the next, and the rectangles of a character at a given module offset are
+    formatted once per process (a few thousand strings) and then only joined.
+    """
+    cache = _BAR_OPS
+    parts = []
+    x = 0
+    for pattern in patterns:
+        parts.append(cache.get((x, pattern)) or _bar_op(x, pattern))
+        x += len(pattern) + gap
+    return Symbol(sym, value, x - gap, 1, " ".join(parts))
 
 
 _C128_START_B, _C128_START_C, _C128_TO_B, _C128_TO_C = 104, 105, 100, 99
@@ -147,30 +153,26 @@ def code128_values(value: str) -> list[int]:
     return out
 
 
-_C128_RUNS: tuple[tuple[tuple[int, int], ...], ...] = tuple(
-    tuple(m.span() for m in _DARK_RUN.finditer(p)) for p in CODE128_PATTERNS
-)
-_C128_STOP_RUNS = tuple(m.span() for m in _DARK_RUN.finditer(_C128_STOP))
-_C128_OPS: dict[tuple[int, int], str] = {}
-
-
-def _c128_op(position: int, value: int) -> str:
-    """Rectangles of symbol character ``value`` at ``position`` (each is 11 modules, begins
-    with a bar and ends with a space, so dark runs never cross characters)."""
-    x = 11 * position
-    op = _C128_OPS[(position, value)] = " ".join(
-        f"{x + a} 0 {b - a} 1 re" for a, b in _C128_RUNS[value]
-    )
-    return op
-
-
 def _code128(value: str) -> Symbol:
-    values = code128_values(value)
-    cache = _C128_OPS
-    parts = [cache.get(key) or _c128_op(*key) for key in enumerate(values)]
-    x = 11 * len(values)
-    parts.extend(_run_op((x + a, x + b)) for a, b in _C128_STOP_RUNS)
-    return Symbol(Symbology.CODE128, value, x + len(_C128_STOP), 1, " ".join(parts))
+    # Every symbol character is 11 modules, from a bar to a space.
+    patterns = [CODE128_PATTERNS[v] for v in code128_values(value)]
+    patterns.append(_C128_STOP)
+    return _bars(Symbology.CODE128, value, patterns, 0)
+
+
+def code39_text(value: str, checksum: bool) -> str:
+    """The characters a Code 39 symbol carries between its ``*`` delimiters: ``value`` and,
+    with ``checksum``, its modulo-43 check character."""
+    if not checksum:
+        return value
+    return value + CODE39_CHARS[sum(map(CODE39_CHARS.index, value)) % 43]
+
+
+def _code39(value: str, checksum: bool) -> Symbol:
+    # Every character is 15 modules from bar to bar, with a one-module gap between them.
+    edge = CODE39_PATTERNS["*"]
+    patterns = [edge, *(CODE39_PATTERNS[c] for c in code39_text(value, checksum)), edge]
+    return _bars(Symbology.CODE39, value, patterns, 1)
 
 
 def _qr(value: str, level: str) -> Symbol:

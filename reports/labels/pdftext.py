@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from reports.labels.layout import Run
 
-#: One encoded chunk: (PDF font resource name, escaped string).
+#: One encoded chunk: (PDF font resource name, ``"(escaped) Tj"``).
 _Chunk = tuple[str, str]
 
 
@@ -25,35 +25,45 @@ class TextEmitter:
     def __init__(self, canvas: Canvas) -> None:
         self._doc = canvas._doc
         self._cache: dict[tuple[str, str], tuple[_Chunk, ...]] = {}
+        self._fonts: dict[tuple[str, float], str] = {}
 
     def _encode(self, font_name: str, text: str) -> tuple[_Chunk, ...]:
         font = pdfmetrics.getFont(font_name)
         doc = self._doc
         if font._dynamicFont:
-            return tuple(
-                (font.getSubsetInternalName(subset, doc), escapePDF(chunk))
+            chunks = [
+                (font.getSubsetInternalName(subset, doc), chunk)
                 for subset, chunk in font.splitString(text, doc)
-            )
-        return tuple(
-            (doc.getInternalFontName(f.fontName), escapePDF(chunk))
-            for f, chunk in pdfmetrics.unicode2T1(text, [font, *font.substitutionFonts])
-        )
+            ]
+        else:
+            chunks = [
+                (doc.getInternalFontName(f.fontName), chunk)
+                for f, chunk in pdfmetrics.unicode2T1(text, [font, *font.substitutionFonts])
+            ]
+        encoded = tuple((name, f"({escapePDF(chunk)}) Tj") for name, chunk in chunks)
+        self._cache[(font_name, text)] = encoded
+        return encoded
+
+    def _font(self, name: str, size: float) -> str:
+        op = self._fonts[(name, size)] = f"{name} {size:.2f} Tf"
+        return op
 
     def ops(self, runs: list[Run], x: float, y: float) -> str:
         """``BT … ET`` drawing ``runs`` offset by ``(x, y)``."""
         out = ["BT"]
+        append = out.append
         cache = self._cache
-        current = ""
-        current_size = -1.0
+        fonts = self._fonts
+        current: tuple[str, float] | None = None
         for font, size, rx, ry, text in runs:
             chunks = cache.get((font, text))
             if chunks is None:
-                chunks = cache[(font, text)] = self._encode(font, text)
-            out.append(f"1 0 0 1 {x + rx:.2f} {y + ry:.2f} Tm")
-            for name, escaped in chunks:
-                if name != current or size != current_size:
-                    out.append(f"{name} {size:.2f} Tf")
-                    current, current_size = name, size
-                out.append(f"({escaped}) Tj")
-        out.append("ET")
+                chunks = self._encode(font, text)
+            append(f"1 0 0 1 {x + rx:.2f} {y + ry:.2f} Tm")
+            for name, shown in chunks:
+                if current != (name, size):
+                    current = (name, size)
+                    append(fonts.get(current) or self._font(name, size))
+                append(shown)
+        append("ET")
         return " ".join(out)

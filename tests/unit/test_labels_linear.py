@@ -1,6 +1,6 @@
-"""Legajo's Code 128 encoder (``reports.labels.barcodes.code128_values``).
+"""Legajo's linear encoders (``reports.labels.barcodes``): Code 128 and Code 39.
 
-Checked three ways: an independent reader of the symbol values (every value reads back, check
+Code 39 must draw exactly python-barcode's bars. Code 128 is checked three ways: an independent reader of the symbol values (every value reads back, check
 character right); python-barcode, whose bars the labels used before, as an oracle for the
 bars themselves; and rendered labels decoded by pyzbar and zxing-cpp for the values that
 python-barcode 0.16 got wrong (a value opening with "99" and more digits lost that pair).
@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 
-from barcode.codex import Code128
+from barcode.codex import Code39, Code128
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reports.labels import (
+    BarcodeSpec,
     LabelKind,
+    Symbology,
     builtin_media,
     default_templates,
     encode,
     render_labels_bytes,
 )
-from reports.labels.barcodes import code128_values
+from reports.labels.barcodes import CODE39_CHARS, code39_text, code128_values
 from tests.samples.labels.factory import sample
 from tests.samples.labels.raster import decode, rasterise
 
@@ -93,3 +95,14 @@ def test_values_opening_with_99_decode_on_a_printed_label() -> None:
         found = decode(page)
         assert found.pyzbar == (value,), (value, found)
         assert found.zxing == (value,), (value, found)
+
+
+@given(st.text(CODE39_CHARS, min_size=1, max_size=30), st.booleans())
+def test_code39_bars_are_python_barcodes(value: str, checksum: bool) -> None:
+    code = Code39(value, writer=object(), add_checksum=checksum)
+    spec = BarcodeSpec(symbology=Symbology.CODE39, code39_checksum=checksum)
+    symbol = encode(value, spec)
+    assert code39_text(value, checksum) == code.get_fullcode()
+    pattern = code.build()[0]
+    assert symbol.columns == len(pattern)
+    assert symbol.ops == _ops_from_pattern(pattern)
