@@ -305,9 +305,31 @@ def _date_length(date_format: str) -> int:
     return len(datetime(2000, 12, 31).strftime(date_format))
 
 
-@lru_cache(maxsize=100_000)
+#: Time formats read without ``strptime`` when the value has exactly this shape (two digits
+#: each); anything else (one digit, out of range) goes to ``strptime``, which decides.
+_FAST_TIMES = {
+    "%H:%M:%S": re.compile(r"(\d\d):(\d\d):(\d\d)"),
+    "%H%M%S": re.compile(r"(\d\d)(\d\d)(\d\d)"),
+}
+
+
 def _parse_part(raw: str, fmt: str) -> datetime | None:
-    """``strptime`` with a cache: a file has few distinct dates and at most 86 400 times."""
+    """``raw`` read with ``fmt`` (as ``strptime`` reads it), or None when it does not match.
+
+    A file's times are nearly all distinct, so the common time shapes are read directly (what
+    ``strptime`` returns for them: 1 January 1900 at that time); the rest is cached.
+    """
+    fast = _FAST_TIMES.get(fmt)
+    if fast is not None and (m := fast.fullmatch(raw)) is not None:
+        h, mi, s = int(m[1]), int(m[2]), int(m[3])
+        if h < 24 and mi < 60 and s < 60:
+            return datetime(1900, 1, 1, h, mi, s)
+    return _strptime(raw, fmt)
+
+
+@lru_cache(maxsize=100_000)
+def _strptime(raw: str, fmt: str) -> datetime | None:
+    """``strptime`` with a cache: a file has few distinct dates."""
     try:
         return datetime.strptime(raw, fmt)
     except ValueError:

@@ -19,10 +19,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.db.engine import bulk_page_cache
 from archive.db.models import (
     CollectorLine,
     CollectorProfile,
@@ -31,7 +33,6 @@ from archive.db.models import (
     DocumentAttachment,
     Transfer,
 )
-from archive.db.uow import UnitOfWork
 from archive.domain.barcodes import BarcodeKind
 from archive.domain.collector import (
     BUILTIN_PROFILES,
@@ -49,10 +50,11 @@ from archive.domain.errors import (
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
+from archive.services.bulk_moves import MoveLine, insert_rows, plan_moves, write_plan
 from archive.services.changes import Changes
-from archive.services.moves import DEST_SCAN, UNIT_SCAN, apply_move
+from archive.services.moves import UNIT_SCAN
 from archive.services.runtime import Actor, Runtime
-from archive.services.scanning import ScanTarget, resolve_scan
+from archive.services.scanning import resolve_scan
 from archive.services.transfers import (
     OPEN,
     Cotejo,
@@ -264,53 +266,51 @@ class CaptureService:
                         )
                     )
                 )
+            fresh: list[bool] = []
             seen: set[str] = set()
-            destinations: dict[str, ScanTarget] = {}  # a file names few places, many times
-            now = self.rt.now()
-            reception = _Reception.start(s, records, done, transfer_ref)
             for rec in records:
-                if rec.line_hash in done or rec.line_hash in seen:
+                fresh.append(rec.line_hash not in done and rec.line_hash not in seen)
+                seen.add(rec.line_hash)
+            moves = [
+                rec
+                for rec, new in zip(records, fresh, strict=True)
+                if new and rec.operation == "move"
+            ]
+            plan = plan_moves(
+                s, [MoveLine(r.barcode, r.location, f"colector fila {r.row}") for r in moves]
+            )
+            planned = iter(plan.results)
+            reception = _Reception.start(s, records, done, transfer_ref)
+            now = self.rt.now()
+            lines: list[dict[str, Any]] = []  # collector_line rows of the applied lines
+            for rec, new in zip(records, fresh, strict=True):
+                if not new:
                     result.outcomes.append(
                         LineOutcome(rec.row, rec.barcode, rec.operation, "duplicate")
                     )
                     continue
-                seen.add(rec.line_hash)
-                if rec.operation == "reception":
+                if rec.operation == "move":
+                    outcome = next(planned)
+                elif rec.operation == "reception":
                     assert reception is not None  # started: this line was not applied before
-                    detail = reception.detail(rec.barcode)
-                    if not dry_run:
-                        s.add(CollectorLine(line_hash=rec.line_hash, file_name=file_name[:255], row=rec.row,
-                                            profile=profile.name, outcome="applied", detail=detail,
-                                            applied_at=now, applied_by=actor.username))  # fmt: skip
-                    result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation,
-                                                       "would_apply" if dry_run else "applied", detail))  # fmt: skip
+                    outcome = reception.detail(rec.barcode)
+                else:
+                    outcome = self._replay_count(s, rec, count_session_id, dry_run)
+                if isinstance(outcome, LegajoError):
+                    result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation, "failed",
+                                                       outcome.untranslated()))  # fmt: skip
+                    result.problems.append(RowProblem(rec.row, "barcode", outcome.code, outcome.template,
+                                                      dict(outcome.params)))  # fmt: skip
                     continue
-                nested = s.begin_nested()
-                try:
-                    detail = self._replay(uow, actor, rec, count_session_id, destinations)
-                except LegajoError as exc:
-                    nested.rollback()
-                    result.outcomes.append(
-                        LineOutcome(
-                            rec.row, rec.barcode, rec.operation, "failed", exc.untranslated()
-                        )
-                    )
-                    result.problems.append(
-                        RowProblem(rec.row, "barcode", exc.code, exc.template, dict(exc.params))
-                    )
-                    continue
-                if dry_run:
-                    nested.rollback()
-                    result.outcomes.append(
-                        LineOutcome(rec.row, rec.barcode, rec.operation, "would_apply", detail)
-                    )
-                    continue
-                s.add(CollectorLine(line_hash=rec.line_hash, file_name=file_name[:255], row=rec.row, profile=profile.name,
-                                    outcome="applied", detail=detail, applied_at=now, applied_by=actor.username))  # fmt: skip
-                nested.commit()
-                result.outcomes.append(
-                    LineOutcome(rec.row, rec.barcode, rec.operation, "applied", detail)
-                )
+                result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation,
+                                                   "would_apply" if dry_run else "applied", outcome))  # fmt: skip
+                lines.append({"line_hash": rec.line_hash, "file_name": file_name[:255], "row": rec.row,
+                              "profile": profile.name, "outcome": "applied", "detail": outcome,
+                              "applied_at": now, "applied_by": actor.username})  # fmt: skip
+            if not dry_run:
+                with bulk_page_cache(s.connection()):  # thousands of rows in one transaction
+                    write_plan(uow, self.rt, actor, plan, method="collector")
+                    insert_rows(s.connection(), CollectorLine.__table__, lines)  # type: ignore[arg-type]
             if reception is not None:
                 result.cotejo = reception.cotejo
                 if not dry_run:
@@ -362,48 +362,41 @@ class CaptureService:
         path.replace(target)
         return result, target
 
-    def _replay(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        rec: CollectorRecord,
-        count_session_id: str | None,
-        destinations: dict[str, ScanTarget],
-    ) -> str:
-        s: Session = uow.session
-        if rec.operation == "move":
-            unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
-            dest = destinations.get(rec.location) or resolve_scan(s, rec.location, DEST_SCAN)
-            destinations[rec.location] = dest
-            assert unit is not None
-            moved = apply_move(uow, self.rt, actor, [unit], location=dest.location, box=dest.unit,
-                               method="collector", note=f"colector fila {rec.row}", audit=False)  # fmt: skip
-            return (
-                f"{rec.barcode} → {moved.destination}"
-                if moved.moved
-                else f"{rec.barcode} ya estaba en {moved.destination}"
-            )
-        # count (reception lines never come here: they become the cotejo)
-        if count_session_id is None:
-            raise ValidationError(
-                "collector.count_session",
-                N_("Las líneas de conteo necesitan un conteo abierto (--count-session)."),
-            )
-        session = s.get(CountSession, count_session_id)
-        if session is None or session.state == "cerrado":
-            raise ValidationError(
-                "collector.count_closed",
-                N_("El conteo {id} no existe o está cerrado."),
-                id=count_session_id,
-            )
-        loc = resolve_scan(s, rec.location, {BarcodeKind.UBICACION}).location
-        assert loc is not None
+    def _replay_count(
+        self, s: Session, rec: CollectorRecord, count_session_id: str | None, dry_run: bool
+    ) -> str | LegajoError:
+        """A count line as a count scan, in its own savepoint (rolled back for a preview):
+        the detail text, or the error that stops the line."""
+        nested = s.begin_nested()
         try:
-            unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
-        except NotFound:
-            unit = None
-        s.add(CountScan(session_id=session.id, location_id=loc.id, unit_id=unit.id if unit else None,
-                        barcode=rec.barcode, at=rec.at))  # fmt: skip
+            if count_session_id is None:
+                raise ValidationError(
+                    "collector.count_session",
+                    N_("Las líneas de conteo necesitan un conteo abierto (--count-session)."),
+                )
+            session = s.get(CountSession, count_session_id)
+            if session is None or session.state == "cerrado":
+                raise ValidationError(
+                    "collector.count_closed",
+                    N_("El conteo {id} no existe o está cerrado."),
+                    id=count_session_id,
+                )
+            loc = resolve_scan(s, rec.location, {BarcodeKind.UBICACION}).location
+            assert loc is not None
+            try:
+                unit = resolve_scan(s, rec.barcode, UNIT_SCAN).unit
+            except NotFound:
+                unit = None
+            s.add(CountScan(session_id=session.id, location_id=loc.id, unit_id=unit.id if unit else None,
+                            barcode=rec.barcode, at=rec.at))  # fmt: skip
+            s.flush()
+        except LegajoError as exc:
+            nested.rollback()
+            return exc
+        if dry_run:
+            nested.rollback()
+        else:
+            nested.commit()
         return f"{rec.barcode} contado en {loc.path}"
 
 

@@ -1,0 +1,498 @@
+"""Many single-unit moves applied as one set-based write (collector files: thousands of lines).
+
+A collector line "unit X to destination D" is what :func:`archive.services.moves.apply_move`
+does for one unit, and each line stands alone: a line that cannot apply is reported and skipped,
+the others apply in order. Applying them one by one costs a savepoint and a dozen statements per
+line; here the same rules run in Python over state read once:
+
+1. :func:`plan_moves` resolves every distinct unit and destination code with a few ``IN``
+   queries (the errors of codes that do not resolve come from
+   :func:`~archive.services.scanning.resolve_scan` itself), reads the occupancy of every
+   destination that has a capacity, then walks the lines in order, checking each one exactly as
+   ``apply_move`` does (destination kind, eliminated unit, box in box, into itself, capacity by
+   units, by shelf centimetres and by box capacity) against the state the earlier lines left.
+2. :func:`write_plan` writes what the ORM-free path of ``apply_move`` writes for each applied
+   line — a ``Movement`` row, the unit's new place (one UPDATE per unit with its final place,
+   version checked against the version read in step 1), and the change_log rows in the same
+   order and encoding (movement insert, then unit update, line after line) — with
+   ``executemany`` statements.
+
+The caller owns the transaction and the audit row (as with ``apply_move(audit=False)``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.orm import Session
+
+from archive.db.base import Synced
+from archive.db.changefeed import FeedContext, context_of, encode
+from archive.db.models import ChangeLog, Location, Movement, Unit, UnitType
+from archive.db.types import utcnow
+from archive.db.uow import UnitOfWork, stale_conflict
+from archive.domain.barcodes import (
+    BarcodeKind,
+    looks_like_legajo_barcode,
+    normalize_scan,
+    parse_barcode,
+    validate_external_barcode,
+)
+from archive.domain.errors import LegajoError, ValidationError
+from archive.domain.ids import uuid7
+from archive.i18n import N_
+from archive.services.moves import (
+    DEST_SCAN,
+    UNIT_SCAN,
+    CapacityExceeded,
+)
+from archive.services.runtime import Actor, Runtime
+from archive.services.scanning import resolve_scan
+
+_CHUNK = 900  # values per IN (...): below SQLite's oldest bound-parameter limit
+
+
+class MoveLine(NamedTuple):
+    """One line: the unit's code, the destination's code (location or box), the movement note."""
+
+    unit_scan: str
+    dest_scan: str
+    note: str
+
+
+class _UnitState:
+    """A unit as the lines see it: read once, then kept in step with each applied line."""
+
+    __slots__ = ("barcode", "home_location_id", "id", "kind", "location_id", "parent_id", "read_version",
+                 "status", "unit_type_id", "version")  # fmt: skip
+
+    def __init__(self, row: Any) -> None:
+        self.id: str = row.id
+        self.barcode: str = row.barcode
+        self.kind: str = row.kind
+        self.status: str = row.status
+        self.unit_type_id: str = row.unit_type_id
+        self.location_id: str | None = row.location_id
+        self.parent_id: str | None = row.parent_id
+        self.home_location_id: str | None = row.home_location_id
+        self.version: int = row.version
+        self.read_version: int = row.version
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A destination location (only what the move rules read)."""
+
+    id: str
+    path: str
+    capacity_units: int | None
+    capacity_cm: int | None
+
+
+class _Step(NamedTuple):
+    """An applied line's writes: the movement's from/to and the unit columns it changed."""
+
+    unit: _UnitState
+    from_location_id: str | None
+    from_parent_id: str | None
+    to_location_id: str | None
+    to_parent_id: str | None
+    note: str
+    changed: dict[str, Any]
+
+
+@dataclass
+class MovePlan:
+    """Per line, in input order, the detail text of a line that applies (moved, or already
+    there) or the error that stops it; and the writes of the lines that move something."""
+
+    results: list[str | LegajoError] = field(default_factory=list)
+    steps: list[_Step] = field(default_factory=list)
+
+
+_UNIT_COLUMNS = (Unit.id, Unit.barcode, Unit.kind, Unit.status, Unit.unit_type_id, Unit.location_id,
+                 Unit.parent_id, Unit.home_location_id, Unit.version, Unit.external_barcode)  # fmt: skip
+
+
+class _Resolver:
+    """Codes to units and locations, read in bulk; the same answers (and errors) as
+    ``resolve_scan`` gives for the move's kinds (``UNIT_SCAN``, ``DEST_SCAN``)."""
+
+    def __init__(self, s: Session, lines: Sequence[MoveLine]) -> None:
+        self.s = s
+        self.units: dict[str, _UnitState] = {}
+        self.external: set[str] = set()  # ids of units whose barcode is external
+        self.places: dict[str, _Place] = {}
+        self._memo: dict[tuple[str, bool], _UnitState | _Place | LegajoError] = {}
+        raw = {line.unit_scan for line in lines} | {line.dest_scan for line in lines}
+        self._load({normalize_scan(x) for x in raw})
+
+    def _load(self, values: set[str]) -> None:
+        ordered = sorted(values)
+        for i in range(0, len(ordered), _CHUNK):
+            chunk = ordered[i : i + _CHUNK]
+            for row in self.s.execute(
+                select(*_UNIT_COLUMNS).where(Unit.barcode.in_(chunk), Unit.deleted_at.is_(None))
+            ):
+                self._add_unit(row)
+            q = select(
+                Location.id,
+                Location.barcode,
+                Location.path,
+                Location.capacity_units,
+                Location.capacity_cm,
+            )
+            for loc in self.s.execute(
+                q.where(Location.barcode.in_(chunk), Location.deleted_at.is_(None))
+            ):
+                self.places[loc.barcode] = _Place(
+                    loc.id, loc.path, loc.capacity_units, loc.capacity_cm
+                )
+
+    def _add_unit(self, row: Any) -> None:
+        self.units[row.barcode] = _UnitState(row)  # unique among live units (ix_unit_barcode_live)
+        if row.external_barcode:
+            self.external.add(row.id)
+
+    def unit(self, raw: str) -> _UnitState | LegajoError:
+        found = self._resolve(raw, dest=False)
+        assert not isinstance(found, _Place)  # UNIT_SCAN has no location kind
+        return found
+
+    def dest(self, raw: str) -> _UnitState | _Place | LegajoError:
+        return self._resolve(raw, dest=True)
+
+    def _resolve(self, raw: str, *, dest: bool) -> _UnitState | _Place | LegajoError:
+        key = (raw, dest)
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._lookup(raw, DEST_SCAN if dest else UNIT_SCAN)
+            except LegajoError as exc:
+                self._memo[key] = exc
+        return self._memo[key]
+
+    def _lookup(self, raw: str, expected: set[BarcodeKind]) -> _UnitState | _Place:
+        value = normalize_scan(raw)
+        hit: _UnitState | _Place | None = None
+        if looks_like_legajo_barcode(value):
+            kind = parse_barcode(value, expected).kind  # wrong kind or check character: its error
+            hit = self.places.get(value) if kind is BarcodeKind.UBICACION else self.units.get(value)
+        elif value:
+            unit = self.units.get(validate_external_barcode(value))
+            hit = unit if unit is not None and unit.id in self.external else None
+        if hit is not None:
+            return hit
+        # Not found in bulk. The transaction sees the rows the bulk read saw, so resolve_scan
+        # finds nothing either and raises the error a single scan of this code gets.
+        resolve_scan(self.s, raw, expected)
+        raise AssertionError(f"{value!r}: found by resolve_scan, not by the bulk read")
+
+
+class _Occupancy:
+    """What the capacity rules of ``apply_move`` count, per destination with a capacity, kept in
+    step as lines move units: live non-eliminated units directly at a location (and their shelf
+    centimetres), live units directly in a box."""
+
+    def __init__(self, s: Session, places: Iterable[_Place], boxes: Iterable[_UnitState]) -> None:
+        self.at_location: dict[str, int] = {
+            p.id: 0 for p in places if p.capacity_units is not None or p.capacity_cm is not None
+        }
+        self.cm_at_location: dict[str, int] = dict.fromkeys(self.at_location, 0)
+        self.box_capacity: dict[str, int] = {}
+        self.in_box: dict[str, int] = {}
+        self.shelf_cm: dict[str, int] = {}
+        self._s = s
+        live = (Unit.deleted_at.is_(None), Unit.status != "eliminado")
+        for chunk in _chunks(list(self.at_location)):
+            q = (select(Unit.location_id, func.count(), func.coalesce(func.sum(UnitType.shelf_cm), 0))
+                 .join(UnitType, UnitType.id == Unit.unit_type_id)
+                 .where(Unit.location_id.in_(chunk), *live).group_by(Unit.location_id))  # fmt: skip
+            for loc_id, n, cm in s.execute(q):
+                assert loc_id is not None
+                self.at_location[loc_id], self.cm_at_location[loc_id] = n, cm
+        box_types = {b.id: b.unit_type_id for b in boxes if b.kind == "caja"}
+        capacities = self._types(set(box_types.values()))
+        self.box_capacity = {
+            b: cap for b, t in box_types.items() if (cap := capacities.get(t)) is not None
+        }
+        self.in_box = dict.fromkeys(self.box_capacity, 0)
+        for chunk in _chunks(list(self.in_box)):
+            q2 = (select(Unit.parent_id, func.count()).where(Unit.parent_id.in_(chunk), Unit.deleted_at.is_(None))
+                  .group_by(Unit.parent_id))  # fmt: skip
+            for box_id, n in s.execute(q2):
+                assert box_id is not None
+                self.in_box[box_id] = n
+
+    def _types(self, type_ids: set[str]) -> dict[str, int | None]:
+        """Box capacities of ``type_ids``; their shelf widths are kept too."""
+        out: dict[str, int | None] = {}
+        for chunk in _chunks(sorted(type_ids)):
+            for type_id, capacity, shelf_cm in self._s.execute(
+                select(UnitType.id, UnitType.capacity, UnitType.shelf_cm).where(
+                    UnitType.id.in_(chunk)
+                )
+            ):
+                out[type_id] = capacity
+                self.shelf_cm[type_id] = shelf_cm
+        return out
+
+    def width(self, unit: _UnitState) -> int:
+        if unit.unit_type_id not in self.shelf_cm:
+            self._types({unit.unit_type_id})
+        return self.shelf_cm.get(unit.unit_type_id, 0)
+
+    def refuse(
+        self, unit: _UnitState, place: _Place | None, box: _UnitState | None
+    ) -> tuple[int, int] | None:
+        """(capacity, used) when the destination cannot take ``unit``: ``_over_capacity``."""
+        if box is not None:
+            cap = self.box_capacity.get(box.id)
+            if cap is None:
+                return None
+            used = self.in_box[box.id]
+            return (cap, used) if used + 1 > cap else None
+        assert place is not None
+        if (
+            place.capacity_units is not None
+            and self.at_location[place.id] + 1 > place.capacity_units
+        ):
+            return (place.capacity_units, self.at_location[place.id])
+        if place.capacity_cm is not None:
+            used_cm = self.cm_at_location[place.id]
+            if used_cm + self.width(unit) > place.capacity_cm:
+                return (place.capacity_cm, int(used_cm))
+        return None
+
+    def moved(self, unit: _UnitState, to_location: str | None, to_parent: str | None) -> None:
+        """``unit`` (live, not eliminated: it moved) left its place for the new one."""
+        for loc, sign in ((unit.location_id, -1), (to_location, 1)):
+            if loc is not None and loc in self.at_location:
+                self.at_location[loc] += sign
+                self.cm_at_location[loc] += sign * self.width(unit)
+        for parent, sign in ((unit.parent_id, -1), (to_parent, 1)):
+            if parent is not None and parent in self.in_box:
+                self.in_box[parent] += sign
+
+
+def plan_moves(s: Session, lines: Sequence[MoveLine]) -> MovePlan:
+    """Check every line in order against the state the lines before it leave (see module
+    docstring). Reads only; ``s`` must see the current database (pending changes flushed)."""
+    plan = MovePlan()
+    if not lines:
+        return plan
+    s.flush()
+    res = _Resolver(s, lines)
+    dests = {res.dest(raw) for raw in {line.dest_scan for line in lines}}
+    occupancy = _Occupancy(s, [d for d in dests if isinstance(d, _Place)],
+                           [d for d in dests if isinstance(d, _UnitState)])  # fmt: skip
+    for line in lines:
+        unit = res.unit(line.unit_scan)  # resolved first: its error wins, as in apply's order
+        if isinstance(unit, LegajoError):
+            plan.results.append(unit)
+            continue
+        dest = res.dest(line.dest_scan)
+        if isinstance(dest, LegajoError):
+            plan.results.append(dest)
+            continue
+        try:
+            plan.results.append(_check_and_move(unit, dest, line.note, occupancy, plan.steps))
+        except LegajoError as exc:
+            plan.results.append(exc)
+    return plan
+
+
+def _check_and_move(unit: _UnitState, dest: _UnitState | _Place, note: str, occupancy: _Occupancy,
+                    steps: list[_Step]) -> str:  # fmt: skip
+    """One line, in ``apply_move``'s order of checks; on success the step is appended and the
+    state advanced. Returns the line's detail text."""
+    box = dest if isinstance(dest, _UnitState) else None
+    place = dest if isinstance(dest, _Place) else None
+    if box is not None:
+        if box.kind != "caja":
+            raise ValidationError(
+                "move.not_a_box", N_("El destino {value} no es una caja."), value=box.barcode
+            )
+        label = box.barcode
+    else:
+        assert place is not None
+        label = place.path
+    if unit.status == "eliminado":
+        raise ValidationError(
+            "move.eliminated",
+            N_("La unidad {value} fue eliminada; no se puede mover."),
+            value=unit.barcode,
+        )
+    if box is not None and unit.kind == "caja":
+        raise ValidationError(
+            "unit.box_in_box", N_("Una caja no puede guardarse dentro de otra caja.")
+        )
+    if box is not None and unit.id == box.id:
+        raise ValidationError(
+            "move.into_itself", N_("Una unidad no puede moverse dentro de sí misma.")
+        )
+    if box is not None:
+        already_there = unit.parent_id == box.id
+    else:
+        assert place is not None
+        already_there = unit.location_id == place.id and unit.parent_id is None
+    if already_there:
+        return f"{unit.barcode} ya estaba en {label}"
+    over = occupancy.refuse(unit, place, box)
+    if over:
+        raise CapacityExceeded(
+            "move.capacity",
+            N_("{destination} no tiene espacio para {n} unidades más (capacidad {capacity}, ocupadas {used}). "
+               "Confirme para mover de todas formas."),
+            destination=label, n=1, capacity=over[0], used=over[1],
+        )  # fmt: skip
+    to_location = place.id if place is not None else None
+    to_parent = box.id if box is not None else None
+    home = to_location if box is None and unit.home_location_id is None else unit.home_location_id
+    changed: dict[str, Any] = {}  # apply_move's order: parent, location, home
+    if unit.parent_id != to_parent:
+        changed["parent_id"] = to_parent
+    if unit.location_id != to_location:
+        changed["location_id"] = to_location
+    if unit.home_location_id != home:
+        changed["home_location_id"] = home
+    steps.append(
+        _Step(unit, unit.location_id, unit.parent_id, to_location, to_parent, note, changed)
+    )
+    occupancy.moved(unit, to_location, to_parent)
+    unit.location_id, unit.parent_id, unit.home_location_id = to_location, to_parent, home
+    unit.version += 1
+    return f"{unit.barcode} → {label}"
+
+
+def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, method: str) -> None:
+    """Write the plan's steps: movements, the units' final places, the change feed."""
+    if not plan.steps:
+        return
+    s = uow.session
+    conn = s.connection()
+    feed = context_of(s)
+    now, stamp = rt.now(), utcnow()
+    fed = {
+        "created_at": encode(stamp),
+        "updated_at": encode(stamp),
+        "at": encode(now),
+    }  # JSON-ready
+    movements: list[dict[str, Any]] = []
+    changes: list[tuple[type[Synced], str, str, dict[str, Any]]] = []
+    version: dict[str, int] = {}
+    for step in plan.steps:
+        u = step.unit
+        movement_id = uuid7()
+        movement: dict[str, Any] = {
+            "id": movement_id, "created_at": stamp, "updated_at": stamp, "version": 1, "origin": feed.origin,
+            "deleted_at": None, "unit_id": u.id, "at": now, "user_id": actor.user_id, "username": actor.username,
+            "method": method, "from_location_id": step.from_location_id, "from_parent_id": step.from_parent_id,
+            "to_location_id": step.to_location_id, "to_parent_id": step.to_parent_id, "over_capacity": False,
+            "batch_id": None, "note": step.note,
+        }  # fmt: skip
+        version[u.id] = version.get(u.id, u.read_version) + 1
+        movements.append(movement)
+        changes.append((Movement, movement_id, "I", movement | fed))
+        changes.append(
+            (
+                Unit,
+                u.id,
+                "U",
+                {**step.changed, "version": version[u.id], "updated_at": fed["updated_at"]},
+            )
+        )
+    _update_units(conn, plan.steps, stamp)
+    insert_rows(conn, Movement.__table__, movements)  # type: ignore[arg-type]
+    insert_rows(conn, ChangeLog.__table__, _feed_rows(feed, changes))  # type: ignore[arg-type]
+
+
+def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> None:
+    """One UPDATE per unit to its final place: the columns its lines changed, ``version`` and
+    ``updated_at``, where the version is still the one read (else another process moved it)."""
+    columns: dict[str, set[str]] = defaultdict(set)
+    units: dict[str, _UnitState] = {}
+    for step in steps:
+        columns[step.unit.id].update(step.changed)
+        units[step.unit.id] = step.unit
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for unit_id, cols in columns.items():
+        u = units[unit_id]
+        names = tuple(sorted(cols))
+        groups[names].append(
+            (*(getattr(u, n) for n in names), u.version, stamp, u.id, u.read_version)
+        )
+        u.read_version = u.version
+    table: Table = Unit.__table__  # type: ignore[assignment]
+    quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
+    for names, params in groups.items():
+        sets = ", ".join(f"{quote(n)} = {mark}" for n in (*names, "version", "updated_at"))
+        sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = {mark} AND {quote('version')} = {mark}"
+        at = len(names) + 1
+        proc = table.c.updated_at.type.bind_processor(conn.dialect)
+        rows = [(*p[:at], proc(p[at]) if proc else p[at], *p[at + 1 :]) for p in params]
+        if conn.exec_driver_sql(sql, rows).rowcount != len(rows):
+            raise stale_conflict()
+
+
+def _feed_rows(
+    ctx: FeedContext, changes: list[tuple[type[Synced], str, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The change_log rows of ``changes``, as ``record_changes`` writes them: for an insert every
+    column but the model's ``__feed_exclude__``, for an update the changed columns plus
+    ``version`` and ``updated_at``; each change its own hybrid-clock tick. ``fields`` must be
+    JSON-ready already (``encode``d timestamps). As in the sync bootstrap, the change ids are
+    one UUIDv7 prefix of this moment plus a counter (unique and increasing: the change-id
+    index is appended to) and the batch has one ``at``."""
+    prefix, at = uuid7()[:24], utcnow()
+    rows = []
+    for k, (model, row_id, op, fields) in enumerate(changes):
+        excluded = model.__feed_exclude__
+        if excluded:
+            always = ("version", "updated_at") if op == "U" else ()
+            fields = {f: v for f, v in fields.items() if f not in excluded or f in always}
+        rows.append({"change_id": f"{prefix}{k:012x}", "table_name": model.__tablename__, "row_id": row_id,  # type: ignore[attr-defined]
+                     "op": op, "fields": fields, "hlc": ctx.clock.now(), "user_id": ctx.user_id,
+                     "origin": ctx.origin, "at": at})  # fmt: skip
+    return rows
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys, in the same order) as one driver-level
+    ``executemany``: each value goes through its column's bind processing (UTC timestamps, JSON
+    text) exactly as a Core INSERT sends it, without building parameters per row in SQLAlchemy
+    (the bulk of a Core executemany's cost)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    procs = [
+        (i, p) for i, n in enumerate(names) if (p := table.c[n].type.bind_processor(conn.dialect))
+    ]
+    quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
+    params = [list(row.values()) for row in rows]
+    for i, proc in procs:
+        done: dict[datetime, Any] = {}  # the batch's few timestamps, processed once each
+        for values in params:
+            value = values[i]
+            if value.__class__ is datetime:
+                if value not in done:
+                    done[value] = proc(value)
+                values[i] = done[value]
+            else:
+                values[i] = proc(value)
+    conn.exec_driver_sql(sql, [tuple(values) for values in params])
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
