@@ -50,12 +50,15 @@ def bulk_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[Non
     if conn.dialect.name != "sqlite":
         yield
         return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size = {-abs(int(mib)) * 1024}")
+    # The temp schema has its own cache: bulk jobs stage rows in temp tables too.
+    before = {schema: conn.exec_driver_sql(f"PRAGMA {schema}.cache_size").scalar() for schema in ("main", "temp")}
+    for schema in before:
+        conn.exec_driver_sql(f"PRAGMA {schema}.cache_size = {-abs(int(mib)) * 1024}")
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
+        for schema, size in before.items():
+            conn.exec_driver_sql(f"PRAGMA {schema}.cache_size = {int(size or -2000)}")
 
 
 def drop_indexes(conn: Connection, tables: list[str], columns: set[str] | None = None) -> list[tuple[str, str]]:

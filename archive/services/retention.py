@@ -10,9 +10,10 @@ open one gets no due dates.
 
 Due dates are derived data: the bulk path (:func:`recompute`) reads ISO strings, computes with
 :func:`archive.domain.retention.compute_due_dates_iso` and writes only the rows that changed with
-``executemany`` in chunks, inside the caller's transaction. The columns are excluded from the
-change feed and do not bump the row version (a recompute never conflicts with a clerk's edit);
-every site recomputes them from the synced TRD and closing dates.
+``executemany`` in chunks, inside the caller's transaction. They live in ``expediente_due``
+(:class:`~archive.db.models.ExpedienteDue`), a narrow local table that does not sync: a
+recompute never touches the expediente row (no conflict with a clerk's edit, no rewrite of the
+wide table), and every site recomputes them from the synced TRD, dates and observations.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive.db.engine import bulk_page_cache
-from archive.db.models import Dependencia, Expediente, Serie, TrdRule, TrdVersion
+from archive.db.models import Dependencia, Expediente, ExpedienteDue, Serie, TrdRule, TrdVersion
 from archive.domain.codes import CodeMask, render_code
 from archive.domain.disposition import Disposition
 from archive.domain.errors import NotFound, ValidationError
@@ -165,31 +166,30 @@ def recompute(
         progress(out[0], out[0], N_("Recalculando plazos de retención"))
         return out
     mark = "%s" if pg else "?"
-    cols = ("opened_on::text, closed_on::text, fin_gestion::text, fin_central::text" if pg
-            else "opened_on, closed_on, fin_gestion, fin_central")  # fmt: skip
-    where, args = "deleted_at IS NULL", []
+    cols = ("e.opened_on::text, e.closed_on::text, d.fin_gestion::text, d.fin_central::text" if pg
+            else "e.opened_on, e.closed_on, d.fin_gestion, d.fin_central")  # fmt: skip
+    where, args = "e.deleted_at IS NULL", []
     for column, ids in (("dependencia_id", dependencia_ids), ("id", expediente_ids)):
         if ids is not None:
-            where += f" AND {column} IN ({', '.join([mark] * len(ids))})" if ids else " AND 1 = 0"
+            where += f" AND e.{column} IN ({', '.join([mark] * len(ids))})" if ids else " AND 1 = 0"
             args += list(ids)
-    # The whole table is streamed in rowid order (NOT INDEXED: a scan over a partial index on
-    # fin_gestion could revisit rows this loop moves); subsets are small and read at once.
-    table = "expediente" if args or pg else "expediente NOT INDEXED"
-    key = "id" if pg else "rowid"  # SQLite: write by rowid, one B-tree search less per row
     select_sql = (
-        f"SELECT {key}, id, serie_id, subserie_id, trd_rule_id, {cols} FROM {table} WHERE {where}"
+        f"SELECT e.id, e.serie_id, e.subserie_id, d.trd_rule_id, {cols} FROM expediente AS e "
+        f"LEFT JOIN expediente_due AS d ON d.expediente_id = e.id WHERE {where}"
     )
     extended = {str(k): int(v) for k, v in conn.exec_driver_sql(EXTENSIONS_SQL)}
     total = (
-        conn.exec_driver_sql(f"SELECT count(*) FROM expediente WHERE {where}", tuple(args)).scalar()
+        conn.exec_driver_sql(f"SELECT count(*) FROM expediente AS e WHERE {where}", tuple(args)).scalar()
         or 0
     )
-    update_sql = (f"UPDATE expediente SET trd_rule_id = {mark}, fin_gestion = {mark}, "
-                  f"fin_central = {mark} WHERE {key} = {mark}")  # fmt: skip
-    if pg:
-        update_sql = update_sql.replace("fin_gestion = %s", "fin_gestion = %s::date").replace(
-            "fin_central = %s", "fin_central = %s::date"
-        )
+    cast = "::date" if pg else ""
+    upsert_sql = (
+        f"INSERT INTO expediente_due (expediente_id, trd_rule_id, fin_gestion, fin_central) "
+        f"VALUES ({mark}, {mark}, {mark}{cast}, {mark}{cast}) ON CONFLICT (expediente_id) DO UPDATE SET "
+        f"trd_rule_id = excluded.trd_rule_id, fin_gestion = excluded.fin_gestion, "
+        f"fin_central = excluded.fin_central"
+    )
+    delete_sql = f"DELETE FROM expediente_due WHERE expediente_id = {mark}"
     result = conn.exec_driver_sql(
         select_sql, tuple(args), execution_options={"stream_results": True}
     )
@@ -204,7 +204,7 @@ def recompute(
             break
         found: list[tuple[str, int, int] | None] = []
         inputs: list[tuple[str | None, int, int, bool]] = []
-        for _key, eid, serie_id, sub_id, _rule, opened, closed, _g, _c in chunk:
+        for eid, serie_id, sub_id, _rule, opened, closed, _g, _c in chunk:
             ref = (closed or opened) if by_closing else (opened or closed)
             rule = None
             versions = (
@@ -221,20 +221,25 @@ def recompute(
                 (closed, rule[1], rule[2] + extended.get(eid, 0), dec31) if rule and closed
                 else (None, 0, 0, False)
             )  # fmt: skip
-        batch = []
+        upserts, deletes = [], []
         for row, hit, due in zip(chunk, found, compute_due_dates_iso(inputs), strict=True):
-            key, _e, _s, _b, old_rule, _o, _cl, old_g, old_c = row
+            eid, _s, _b, old_rule, _o, _cl, old_g, old_c = row
             rule_id: str | None = hit[0] if hit else None
             g: str | None = due[0] if due else None
             c: str | None = due[1] if due else None
             if rule_id is not None:
                 with_rule += 1
             if rule_id != old_rule or g != (old_g and old_g[:10]) or c != (old_c and old_c[:10]):
-                batch.append((rule_id, g, c, key))
-        if batch:
-            conn.exec_driver_sql(update_sql, batch)
+                if rule_id is None:
+                    deletes.append((eid,))
+                else:
+                    upserts.append((eid, rule_id, g, c))
+        if deletes:
+            conn.exec_driver_sql(delete_sql, deletes)
+        if upserts:
+            conn.exec_driver_sql(upsert_sql, upserts)
         examined += len(chunk)
-        updated += len(batch)
+        updated += len(upserts) + len(deletes)
         progress(examined, total, N_("Recalculando plazos de retención"))
     return examined, updated, with_rule
 
@@ -274,7 +279,7 @@ class RetentionService:
     def due_window(self, actor: Actor, f: DueFilter, offset: int, limit: int) -> list[str]:
         """Ids of rows ``offset … offset+limit`` of the due list, oldest due date first."""
         with self.rt.uow(actor, Permission.RECORDS_VIEW, write=False) as uow:
-            col = Expediente.fin_gestion if f.stage == "gestion" else Expediente.fin_central
+            col = ExpedienteDue.fin_gestion if f.stage == "gestion" else ExpedienteDue.fin_central
             q = self._query(uow.session, actor, f, select(Expediente.id))
             q = q.order_by(col, Expediente.id).offset(max(offset, 0)).limit(limit)
             return list(uow.session.scalars(q))
@@ -285,16 +290,17 @@ class RetentionService:
             s = uow.session
             mask = CodeMask.from_pattern(load_parameters(s).trd_code_mask)
             q = (
-                select(Expediente, Dependencia.code, TrdRule)
+                select(Expediente, Dependencia.code, TrdRule, ExpedienteDue)
                 .join(Dependencia, Dependencia.id == Expediente.dependencia_id)
-                .outerjoin(TrdRule, TrdRule.id == Expediente.trd_rule_id)
+                .outerjoin(ExpedienteDue, ExpedienteDue.expediente_id == Expediente.id)
+                .outerjoin(TrdRule, TrdRule.id == ExpedienteDue.trd_rule_id)
                 .where(Expediente.id.in_(list(ids)))
             )
             if actor.own_dependencia_only:
                 q = q.where(Expediente.dependencia_id == actor.dependencia_id)
             held = held_expedientes(s, list(ids))
             out = {}
-            for e, dep, rule in s.execute(q):
+            for e, dep, rule, due in s.execute(q):
                 code = (
                     render_code(rule.dependencia_code, rule.serie_code, rule.subserie_code, mask)
                     if rule
@@ -302,7 +308,7 @@ class RetentionService:
                 )
                 out[e.id] = DueRow(
                     e.id, e.number, e.title, dep, code, rule.serie_name if rule else "",
-                    e.closed_on, e.fin_gestion, e.fin_central,
+                    e.closed_on, due.fin_gestion if due else None, due.fin_central if due else None,
                     rule.ag_years if rule else 0, rule.ac_years if rule else 0,
                     Disposition(rule.disposition).label if rule else "", e.id in held,
                 )  # fmt: skip
@@ -322,9 +328,9 @@ class RetentionService:
                 stage=f.stage,
             )
         as_of = f.as_of or self.rt.now().date()
-        e = Expediente
-        q = q.where(e.deleted_at.is_(None), e.stage == f.stage)
-        col = e.fin_gestion if f.stage == "gestion" else e.fin_central
+        e, d = Expediente, ExpedienteDue
+        q = q.join(d, d.expediente_id == e.id).where(e.deleted_at.is_(None), e.stage == f.stage)
+        col = d.fin_gestion if f.stage == "gestion" else d.fin_central
         q = q.where(col.is_not(None), col <= as_of)
         if actor.own_dependencia_only:
             q = q.where(e.dependencia_id == actor.dependencia_id)
@@ -341,7 +347,7 @@ class RetentionService:
                     value=f.disposition,
                 )
             q = q.where(
-                e.trd_rule_id.in_(
+                d.trd_rule_id.in_(
                     select(TrdRule.id).where(TrdRule.disposition.op("&")(flag.value) != 0)
                 )
             )

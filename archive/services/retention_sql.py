@@ -1,9 +1,9 @@
-"""The SQLite fast path of the retention engine: one ``UPDATE … FROM`` computed inside SQLite.
+"""The SQLite fast path of the retention engine: computed inside SQLite, written in bulk.
 
 At a million expedientes, making Python objects of every row costs more than the whole
 computation (measured: 5 s just to fetch 8 columns). Here the rules in force are loaded into a
 temporary table keyed by the expediente's classification, and SQLite itself joins, computes the
-dates and writes only the rows whose values change. The date arithmetic is the string arithmetic
+dates and writes only the rows of ``expediente_due`` whose values change. The date arithmetic is the string arithmetic
 of :func:`archive.domain.retention.compute_due_dates_iso` (same rules: whole years, 29 February
 → 28 February in common years, optional 31-December start) written in SQL; a test compares the
 two on random data.
@@ -18,8 +18,6 @@ from sqlalchemy import Connection, select
 from archive.db.engine import drop_indexes, restore_indexes
 from archive.db.models import Subserie
 
-#: The derived columns a recompute writes.
-DUE_COLUMNS = ("trd_rule_id", "fin_gestion", "fin_central")
 #: Years added to an expediente's central retention by elimination observations ("amplíese la
 #: retención"): part of the computation, so no recompute can undo them.
 EXTENSIONS_SQL = (
@@ -102,10 +100,8 @@ def recompute_sqlite(
     ref = ("COALESCE(e.closed_on, e.opened_on)" if by_closing
            else "COALESCE(e.opened_on, e.closed_on)")  # fmt: skip
     g, c = _dates_sql(dec31)
-    base = f"expediente AS e WHERE e.deleted_at IS NULL{where}"
-    total = conn.exec_driver_sql(f"SELECT count(*) FROM {base}", tuple(args)).scalar() or 0
     computed = f"""
-        SELECT e.rowid AS rid, e.trd_rule_id AS r0, e.fin_gestion AS g0, e.fin_central AS c0,
+        SELECT e.id AS eid, d.trd_rule_id AS r0, d.fin_gestion AS g0, d.fin_central AS c0,
                k.rule_id AS r,
                CASE WHEN k.rule_id IS NULL OR e.closed_on IS NULL THEN NULL ELSE {g} END AS g,
                CASE WHEN k.rule_id IS NULL OR e.closed_on IS NULL THEN NULL ELSE {c} END AS c
@@ -114,37 +110,41 @@ def recompute_sqlite(
           ON k.s = e.serie_id AND k.b = COALESCE(e.subserie_id, '')
          AND k.vf <= substr({ref}, 1, 10) AND substr({ref}, 1, 10) <= k.vt
         LEFT JOIN temp.legajo_due_ext AS x ON x.eid = e.id
+        LEFT JOIN expediente_due AS d ON d.expediente_id = e.id
         WHERE e.deleted_at IS NULL{where}
     """
-    # Phase 1: what changes, into a temporary table (rows compared with their stored values).
+    # Phase 1: every examined expediente's values, marked when they differ from the stored ones
+    # (appended in scan order: one pass over the expediente table gives every count).
     conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_new")
     conn.exec_driver_sql(
-        "CREATE TEMP TABLE legajo_due_new (rid INTEGER PRIMARY KEY, r TEXT, g TEXT, c TEXT)"
+        "CREATE TEMP TABLE legajo_due_new (eid TEXT NOT NULL, r TEXT, g TEXT, c TEXT, ch INTEGER NOT NULL)"
     )
     conn.exec_driver_sql(
         f"""INSERT INTO temp.legajo_due_new
-            SELECT n.rid, n.r, n.g, n.c FROM ({computed}) AS n
-            WHERE n.r0 IS NOT n.r OR n.g0 IS NOT n.g OR n.c0 IS NOT n.c""",
+            SELECT n.eid, n.r, n.g, n.c, (n.r0 IS NOT n.r OR n.g0 IS NOT n.g OR n.c0 IS NOT n.c)
+            FROM ({computed}) AS n""",
         tuple(args),
     )
-    updated = conn.exec_driver_sql("SELECT count(*) FROM temp.legajo_due_new").scalar() or 0
-    # Phase 2: write them. When a large share of the table changes (a first TRD, a new version
-    # for most series), the due-date indexes are dropped and rebuilt once, sorted: keeping them
-    # up to date row by row costs three times as much from about a third of the table on.
-    saved = drop_indexes(conn, ["expediente"], set(DUE_COLUMNS)) if updated * 3 > total else []
+    total, with_rule, updated = conn.exec_driver_sql(
+        "SELECT count(*), count(r), coalesce(sum(ch), 0) FROM temp.legajo_due_new"
+    ).one()
+    # Phase 2: write the changes. When a large share of the table changes (a first TRD, a new
+    # version for most series), the due-date indexes are dropped and rebuilt once, sorted:
+    # keeping them up to date row by row costs more from about a third of the table on.
     if updated:
+        saved = drop_indexes(conn, ["expediente_due"]) if updated * 3 > total else []
         conn.exec_driver_sql(
-            """UPDATE expediente SET trd_rule_id = n.r, fin_gestion = n.g, fin_central = n.c
-               FROM temp.legajo_due_new AS n WHERE expediente.rowid = n.rid"""
+            "DELETE FROM expediente_due WHERE expediente_id IN "
+            "(SELECT eid FROM temp.legajo_due_new WHERE ch AND r IS NULL)"
         )
-    restore_indexes(conn, saved)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_new")
-    with_rule = (
         conn.exec_driver_sql(
-            f"SELECT count(*) FROM {base} AND e.trd_rule_id IS NOT NULL", tuple(args)
-        ).scalar()
-        or 0
-    )
+            """INSERT INTO expediente_due (expediente_id, trd_rule_id, fin_gestion, fin_central)
+               SELECT eid, r, g, c FROM temp.legajo_due_new WHERE ch AND r IS NOT NULL
+               ON CONFLICT (expediente_id) DO UPDATE SET trd_rule_id = excluded.trd_rule_id,
+                  fin_gestion = excluded.fin_gestion, fin_central = excluded.fin_central"""
+        )
+        restore_indexes(conn, saved)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_new")
     conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_rule_key")
     conn.exec_driver_sql("DROP TABLE IF EXISTS temp.legajo_due_ext")
     return total, updated, with_rule

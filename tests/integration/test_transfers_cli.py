@@ -102,7 +102,8 @@ def test_transfer_end_to_end(demo_dir, tmp_path) -> None:
 def test_elimination_steps(demo_dir, tmp_path) -> None:
     with sqlite3.connect(demo_dir / "legajo.sqlite3") as c:  # make the central archive due
         c.execute(
-            "UPDATE expediente SET fin_central = '2020-01-01' WHERE stage = 'central' AND fin_central IS NOT NULL"
+            "UPDATE expediente_due SET fin_central = '2020-01-01' WHERE fin_central IS NOT NULL "
+            "AND expediente_id IN (SELECT id FROM expediente WHERE stage = 'central')"
         )
     cands = run_json(demo_dir, "elimination", "candidates")
     assert cands and all("CT" not in c["disposition"] for c in cands)

@@ -75,7 +75,7 @@ def test_full_workflow_with_window_observations_and_execution(
 
     for in_python in (False, True):
         with services.rt.db.sessions() as s:
-            s.execute(text("UPDATE expediente SET fin_central = NULL"))
+            s.execute(text("DELETE FROM expediente_due"))
             recompute(s, load_parameters(s), in_python=in_python)
             assert s.get(Expediente, e3).fin_central == date(2023, 6, 1), in_python
             assert s.get(Expediente, e1).fin_central == date(2021, 6, 1), in_python

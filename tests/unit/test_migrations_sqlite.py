@@ -57,3 +57,39 @@ def test_sqlite_connection_settings(tmp_path) -> None:
         assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("pragma synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_0008_moves_the_due_dates_out_of_the_expediente_row_and_back(tmp_path) -> None:
+    from alembic import command
+
+    from archive.db.migrate import alembic_config
+
+    engine = make_engine(sqlite_url(tmp_path))
+    cfg = alembic_config()
+
+    def migrate(step, target: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    migrate(command.upgrade, "0007")
+    path = tmp_path / "legajo.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")  # one bare row; its parents do not matter here
+        cols = "id, dependencia_id, number, title, folios, soporte, state, stage, notes, origin, version, created_at, updated_at"
+        for i, due in enumerate([("r1", "2020-01-31", "2028-01-31"), ("r2", None, None), (None, None, None)]):
+            conn.execute(f"INSERT INTO expediente ({cols}, trd_rule_id, fin_gestion, fin_central) VALUES "
+                         f"(?, 'd', ?, 't', 0, 'papel', 'cerrado', 'gestion', '', 'A01', 1, '2020-01-01', '2020-01-01', ?, ?, ?)",
+                         (f"e{i}", f"N-{i}", *due))  # fmt: skip
+    migrate(command.upgrade, "head")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT * FROM expediente_due ORDER BY expediente_id").fetchall() == [
+            ("e0", "r1", "2020-01-31", "2028-01-31"), ("e1", "r2", None, None)]  # fmt: skip
+        names = {r[1] for r in conn.execute("PRAGMA table_info(expediente)")}
+        assert not names & {"trd_rule_id", "fin_gestion", "fin_central"} and "number" in names
+        assert conn.execute("PRAGMA foreign_key_check(expediente_due)").fetchall() == []
+    migrate(command.downgrade, "0007")
+    with sqlite3.connect(path) as conn:
+        back = conn.execute("SELECT id, trd_rule_id, fin_gestion, fin_central FROM expediente ORDER BY id").fetchall()
+        assert back == [("e0", "r1", "2020-01-31", "2028-01-31"), ("e1", "r2", None, None), ("e2", None, None, None)]
+    engine.dispose()

@@ -252,28 +252,29 @@ def test_closing_an_expediente_computes_its_due_dates_at_once(services, admin, t
 
 def test_a_recompute_rewriting_most_rows_drops_and_rebuilds_the_due_indexes(services, admin, trd) -> None:
     """Bulk path: with most rows changing, the due-date indexes are dropped and rebuilt once, with
-    the same definitions, inside the recompute's transaction."""
+    the same definitions, inside the recompute's transaction; the due list still uses them."""
     from archive.db.engine import drop_indexes
     from archive.services.parameters import load_parameters
     from archive.services.retention import recompute
 
     ids = [exp(services, admin, f"B-{i}", date(2016, 1, 1), date(2016, 6, i + 1)) for i in range(12)]
-    query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'expediente'"
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'expediente_due'"
     with services.rt.db.sessions() as s:
         before = {tuple(r) for r in s.execute(text(query))}
-        conn = s.connection()
-        # Only the indexes naming the due columns are dropped (not every live-only index).
-        saved = drop_indexes(conn, ["expediente"], {"fin_gestion", "fin_central", "trd_rule_id"})
-        assert sorted(name for name, _ in saved) == ["ix_expediente_fin_central_live", "ix_expediente_fin_gestion_live"]
+        assert {name for name, _ in before} == {"ix_expediente_due_gestion", "ix_expediente_due_central"}
+        # Only the indexes naming the given columns are dropped.
+        saved = drop_indexes(s.connection(), ["expediente"], {"barcode"})
+        assert [name for name, _ in saved] == ["ix_expediente_barcode_live"]
         s.rollback()
     with services.rt.db.sessions() as s:
-        s.execute(text("UPDATE expediente SET trd_rule_id = NULL, fin_gestion = NULL, fin_central = NULL"))
+        s.execute(text("DELETE FROM expediente_due"))
         _examined, updated, _with_rule = recompute(s, load_parameters(s))
         assert updated == len(ids)
         assert {tuple(r) for r in s.execute(text(query))} == before
         plan = " ".join(str(r[-1]) for r in s.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM expediente WHERE deleted_at IS NULL AND fin_gestion <= '2030-01-01'")))
-        assert "ix_expediente_fin_gestion_live" in plan
+            "EXPLAIN QUERY PLAN SELECT expediente_id FROM expediente_due WHERE fin_gestion <= '2030-01-01' "
+            "ORDER BY fin_gestion, expediente_id")))
+        assert "ix_expediente_due_gestion" in plan
         s.commit()
     assert all(dues(services, admin, i)[1] is not None for i in ids)
     with services.rt.db.engine.connect() as conn:

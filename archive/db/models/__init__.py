@@ -5,7 +5,7 @@ from archive.db.models.capture import CollectorLine, CollectorProfile, DocumentA
 from archive.db.models.catalog import Serie, Subserie
 from archive.db.models.counts import CountScan, CountSession, Incident
 from archive.db.models.feed import ChangeLog, FeedCursor, LocalState
-from archive.db.models.inventory import Expediente
+from archive.db.models.inventory import Expediente, ExpedienteDue
 from archive.db.models.labels import LabelBatch, LabelTemplateRow, PrinterCalibration
 from archive.db.models.loans import Loan
 from archive.db.models.locations import Location, LocationLevel
@@ -40,6 +40,7 @@ __all__ = [
     "EliminationObservation",
     "Entity",
     "Expediente",
+    "ExpedienteDue",
     "FeedCursor",
     "Incident",
     "LabelBatch",
