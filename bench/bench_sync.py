@@ -173,46 +173,69 @@ def copy_baseline(url: str, rows: list[tuple[Any, ...]]) -> float:
         return time.perf_counter() - t
 
 
-def bench_big(server: str, items: int, work: Path, source: Path | None = None) -> list[str]:
-    name, url = new_central(server)
+def bench_big(server: str, items: int, work: Path, source: Path | None = None, *,
+              central: str | None = None, keep: bool = False) -> list[str]:  # fmt: skip
+    """Load a central from the ``items`` workstation (or reuse the loaded database ``central``:
+    bootstrap only), measure the idle sync, then bootstrap a new workstation from it."""
+    from sqlalchemy.engine import make_url
+
+    if central:
+        name = central
+        url = make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    else:
+        name, url = new_central(server)
     out: list[str] = []
     try:
-        sv, _admin, sync = seed(copied_demo(items, work, source), url)
-        t = time.perf_counter()
-        first = sync.sync_once()
-        load_s = time.perf_counter() - t
-        print(f"central loaded: {first.pushed:,} changes in {load_s:.0f} s", flush=True)
-        idle = [timed_ms(sync.sync_once) for _ in range(25)]
-        bare = [timed_ms(lambda: bare_roundtrip(url)) for _ in range(25)]
-        out.append(ROW.format(
-            what=f"sync with nothing to do, {n(items)} expedientes",
-            value=f"median {statistics.median(idle):.0f} ms, p95 {sorted(idle)[23]:.0f} ms",
-            baseline=f"connect + SELECT 1: median {statistics.median(bare):.0f} ms", target="≤ 100 ms"))  # fmt: skip
-        sync.close()
-        sv.rt.db.close()
-        # A new workstation joins: bootstrap everything.
-        folder = work / "joiner"
-        folder.mkdir()
-        joiner = station(folder)
-        jsync = sync_service(joiner)
-        jsync.configure(None, config_for(url), None)
-        t = time.perf_counter()
-        result = jsync.register(None, code="B02", name="Bench")
-        boot_s = time.perf_counter() - t
-        read_s = copy_out_baseline(url)
-        out.append(ROW.format(
-            what=f"bootstrap {n(items)} expedientes ({n(result.bootstrapped_rows)} rows) to a new workstation",
-            value=f"{boot_s:.0f} s", baseline=f"COPY TO STDOUT of the same tables: {read_s:.0f} s",
-            target="≤ 120 s"))  # fmt: skip
-        idle_b = [timed_ms(jsync.sync_once) for _ in range(25)]
-        out.append(ROW.format(
-            what=f"sync with nothing to do, bootstrapped workstation ({n(items)} expedientes)",
-            value=f"median {statistics.median(idle_b):.0f} ms, p95 {sorted(idle_b)[23]:.0f} ms",
-            baseline="—", target="≤ 100 ms"))  # fmt: skip
-        jsync.close()
-        joiner.rt.db.close()
+        if not central:
+            out += load_central(url, items, work, source)
+        out += bootstrap_from(url, items, work)
     finally:
-        drop(server, name)
+        if keep or central:
+            print(f"central database kept: {name} (reuse it with --central {name})", flush=True)
+        else:
+            drop(server, name)
+    return out
+
+
+def load_central(url: str, items: int, work: Path, source: Path | None) -> list[str]:
+    sv, _admin, sync = seed(copied_demo(items, work, source), url)
+    t = time.perf_counter()
+    first = sync.sync_once()
+    load_s = time.perf_counter() - t
+    print(f"central loaded: {first.pushed:,} changes in {load_s:.0f} s", flush=True)
+    idle = [timed_ms(sync.sync_once) for _ in range(25)]
+    bare = [timed_ms(lambda: bare_roundtrip(url)) for _ in range(25)]
+    sync.close()
+    sv.rt.db.close()
+    return [ROW.format(
+        what=f"sync with nothing to do, {n(items)} expedientes",
+        value=f"median {statistics.median(idle):.0f} ms, p95 {sorted(idle)[23]:.0f} ms",
+        baseline=f"connect + SELECT 1: median {statistics.median(bare):.0f} ms", target="≤ 100 ms")]  # fmt: skip
+
+
+def bootstrap_from(url: str, items: int, work: Path) -> list[str]:
+    out: list[str] = []
+    # A new workstation joins: bootstrap everything.
+    folder = work / f"joiner-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    joiner = station(folder)
+    jsync = sync_service(joiner)
+    jsync.configure(None, config_for(url), None)
+    t = time.perf_counter()
+    result = jsync.register(None, code=uuid.uuid4().hex[:3].upper(), name="Bench")
+    boot_s = time.perf_counter() - t
+    read_s = copy_out_baseline(url)
+    out.append(ROW.format(
+        what=f"bootstrap {n(items)} expedientes ({n(result.bootstrapped_rows)} rows) to a new workstation",
+        value=f"{boot_s:.0f} s", baseline=f"COPY TO STDOUT of the same tables: {read_s:.0f} s",
+        target="≤ 120 s"))  # fmt: skip
+    idle_b = [timed_ms(jsync.sync_once) for _ in range(25)]
+    out.append(ROW.format(
+        what=f"sync with nothing to do, bootstrapped workstation ({n(items)} expedientes)",
+        value=f"median {statistics.median(idle_b):.0f} ms, p95 {sorted(idle_b)[23]:.0f} ms",
+        baseline="—", target="≤ 100 ms"))  # fmt: skip
+    jsync.close()
+    joiner.rt.db.close()
     return out
 
 
@@ -273,6 +296,10 @@ def main() -> None:
     ap.add_argument("--push-items", type=int, default=46_000, help="expedientes whose load makes ~100k changes")
     ap.add_argument("--pg", default=os.environ.get("LEGAJO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--skip-push", action="store_true", help="skip the ~100k-change push measure")
+    ap.add_argument("--keep-central", action="store_true", help="keep the loaded 1M central database")
+    ap.add_argument("--central", help="a central database an earlier --keep-central run loaded: "
+                    "measure only the bootstrap from it (kept)")  # fmt: skip
     ap.add_argument("--demo-dir", type=Path, help="folder holding a prepared demo database of --items expedientes "
                     "(copied, never opened; default: the cache bench/out/demo-<items>)")  # fmt: skip
     ap.add_argument("--work-dir", type=Path, help="where the workstation copies go (default: a temporary folder)")
@@ -282,9 +309,9 @@ def main() -> None:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="legajo-bench-sync-", dir=args.work_dir))
     try:
-        rows = bench_push(args.pg, args.push_items, work)
+        rows = [] if args.skip_push else bench_push(args.pg, args.push_items, work)
         if not args.skip_big:
-            rows += bench_big(args.pg, args.items, work, args.demo_dir)
+            rows += bench_big(args.pg, args.items, work, args.demo_dir, central=args.central, keep=args.keep_central)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{load.stop()} ({os.cpu_count()} cores); whole run {time.perf_counter() - started:.0f} s\n")
