@@ -22,8 +22,11 @@ The caller owns the transaction and the audit row (as with ``apply_move(audit=Fa
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -55,6 +58,9 @@ from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import resolve_scan
 
 _CHUNK = 900  # values per IN (...): below SQLite's oldest bound-parameter limit
+#: ``JSONText``'s encoding (archive.db.types) with the encoder built once, not per row; the
+#: equivalence test compares the stored text with what the per-line path stores.
+_FIELDS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class MoveLine(NamedTuple):
@@ -408,7 +414,7 @@ def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, me
         )
     _update_units(conn, plan.steps, stamp)
     insert_rows(conn, Movement.__table__, movements)  # type: ignore[arg-type]
-    insert_rows(conn, ChangeLog.__table__, _feed_rows(feed, changes))  # type: ignore[arg-type]
+    insert_rows(conn, ChangeLog.__table__, _feed_rows(feed, changes), encoded={"fields"})  # type: ignore[arg-type]
 
 
 def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> None:
@@ -445,7 +451,7 @@ def _feed_rows(
     """The change_log rows of ``changes``, as ``record_changes`` writes them: for an insert every
     column but the model's ``__feed_exclude__``, for an update the changed columns plus
     ``version`` and ``updated_at``; each change its own hybrid-clock tick. ``fields`` must be
-    JSON-ready already (``encode``d timestamps). As in the sync bootstrap, the change ids are
+    JSON-ready already (``encode``d timestamps); they are returned as JSON text. As in the sync bootstrap, the change ids are
     one UUIDv7 prefix of this moment plus a counter (unique and increasing: the change-id
     index is appended to) and the batch has one ``at``."""
     prefix, at = uuid7()[:24], utcnow()
@@ -456,22 +462,22 @@ def _feed_rows(
             always = ("version", "updated_at") if op == "U" else ()
             fields = {f: v for f, v in fields.items() if f not in excluded or f in always}
         rows.append({"change_id": f"{prefix}{k:012x}", "table_name": model.__tablename__, "row_id": row_id,  # type: ignore[attr-defined]
-                     "op": op, "fields": fields, "hlc": ctx.clock.now(), "user_id": ctx.user_id,
+                     "op": op, "fields": _FIELDS_JSON.encode(fields), "hlc": ctx.clock.now(), "user_id": ctx.user_id,
                      "origin": ctx.origin, "at": at})  # fmt: skip
     return rows
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
+                encoded: frozenset[str] | set[str] = frozenset()) -> None:  # fmt: skip
     """INSERT ``rows`` (dicts with the same keys, in the same order) as one driver-level
     ``executemany``: each value goes through its column's bind processing (UTC timestamps, JSON
     text) exactly as a Core INSERT sends it, without building parameters per row in SQLAlchemy
-    (the bulk of a Core executemany's cost)."""
+    (the bulk of a Core executemany's cost). Columns in ``encoded`` arrive already processed."""
     if not rows:
         return
     names = list(rows[0])
-    procs = [
-        (i, p) for i, n in enumerate(names) if (p := table.c[n].type.bind_processor(conn.dialect))
-    ]
+    procs = [(i, p) for i, n in enumerate(names)
+             if n not in encoded and (p := table.c[n].type.bind_processor(conn.dialect))]  # fmt: skip
     quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
@@ -487,6 +493,25 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             else:
                 values[i] = proc(value)
     conn.exec_driver_sql(sql, [tuple(values) for values in params])
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk job builds its rows (process-wide, for the
+    length of the job; a job already running with it paused leaves it to that one).
+
+    Building hundreds of thousands of lists and dicts makes the collector run over and over
+    across everything still alive: 20 000 collector lines spent 1.51 s of CPU with it, 1.23 s
+    without (26/11/2026). The rows hold no reference cycles; reference counting frees them.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _mark(conn: Connection) -> str:

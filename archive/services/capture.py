@@ -50,7 +50,7 @@ from archive.domain.errors import (
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
-from archive.services.bulk_moves import MoveLine, insert_rows, plan_moves, write_plan
+from archive.services.bulk_moves import MoveLine, gc_paused, insert_rows, plan_moves, write_plan
 from archive.services.changes import Changes
 from archive.services.moves import UNIT_SCAN
 from archive.services.runtime import Actor, Runtime
@@ -242,6 +242,13 @@ class CaptureService:
         if profile is None:
             raise NotFound("collector.profile_unknown", N_("No existe el perfil de colector {name}. Perfiles: {names}."),
                            name=profile_name, names=", ".join(sorted(profiles)))  # fmt: skip
+        with gc_paused():  # tens of thousands of short-lived rows at once
+            return self._import(
+                actor, data, file_name, profile, dry_run, count_session_id, transfer_ref
+            )
+
+    def _import(self, actor: Actor, data: bytes, file_name: str, profile: Profile, dry_run: bool,
+                count_session_id: str | None, transfer_ref: str | None) -> CollectorImportResult:  # fmt: skip
         parsed = parse_collector_file(data, profile, file_name)
         result = CollectorImportResult(
             file_name, profile.name, parsed.encoding, parsed.lines, dry_run, parsed.problems

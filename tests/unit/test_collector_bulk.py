@@ -7,6 +7,7 @@ change_log, collector_line and audit rows, and reports the same outcomes and pro
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,11 @@ def _snapshot(sv, baseline_seq: int, audit_from: int) -> dict[str, Any]:
             feed.append((row.table_name, row.op, key.get(row.row_id, row.row_id), json.dumps(fields, sort_keys=True),
                          row.user_id, row.origin))  # fmt: skip
             clocks.append(row.hlc)
+        # the stored text itself, byte for byte but for the timestamps and the movements' ids
+        stored = s.execute(
+            text("SELECT fields FROM change_log WHERE seq > :s ORDER BY seq"), {"s": baseline_seq}
+        )
+        raw = [re.sub(r'"(id|created_at|updated_at|at)":"[^"]*"', r'"\1":""', t) for (t,) in stored]
         lines = sorted((c.line_hash, c.file_name, c.row, c.profile, c.outcome, c.detail, c.applied_by)
                        for c in s.scalars(select(CollectorLine)))  # fmt: skip
         audit = [(a.module, a.action, a.entity, a.entity_id, a.after, a.reason)
@@ -189,6 +195,7 @@ def _snapshot(sv, baseline_seq: int, audit_from: int) -> dict[str, Any]:
     return {
         "units": units,
         "movements": moves,
+        "feed_text": raw,
         "feed": feed,
         "collector_line": lines,
         "audit": audit,
