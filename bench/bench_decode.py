@@ -4,7 +4,9 @@
 
 Prints Markdown tables (copy them into docs/BENCHMARKS.md). Baselines are measured in the same
 run: pyzbar alone and zxing-cpp alone, each once on the image as given (what a naive
-integration does), against Legajo's pipeline (preprocessing variants + cross-checking).
+integration does), against Legajo's pipeline (locating, preprocessing variants +
+cross-checking). The last table pastes every non-page sample onto a text page, where the
+pipeline reads only what its locator points at.
 A "false read" is any reported value that is not in the sample's expected values (values are
 compared after ``normalize_scan``, as every Legajo scan is).
 """
@@ -16,6 +18,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -24,7 +27,7 @@ import numpy as np
 from archive.domain.barcodes import BarcodeKind, format_barcode, normalize_scan
 from scanners.camera import FrameDecoder
 from scanners.decode import decode_page
-from tests.samples.decode.make_corpus import corpus, document_page, label_pdf_image
+from tests.samples.decode.make_corpus import Sample, corpus, document_page, label_pdf_image
 
 
 def zbar_alone(img: np.ndarray) -> set[str]:
@@ -61,6 +64,7 @@ def page_latency(repeat: int) -> None:
     upright = document_page(rng, label, 0.0)
     tilted = document_page(rng, label, 14.0)
     blank = document_page(rng, None, 0.0)
+    form = ruled_form(rng)
     print("\n### 300-dpi A4 page (2480×3508), ms\n")
     print("| page | pyzbar alone | zxing-cpp alone | Legajo pipeline | pipeline result |")
     print("|---|---|---|---|---|")
@@ -68,12 +72,66 @@ def page_latency(repeat: int) -> None:
         ("label upright", upright),
         ("label tilted 14°", tilted),
         ("text only, no barcode", blank),
+        ("ruled form, no barcode", form),
     ):
         zb = ms(lambda img=img: zbar_alone(img), repeat)
         zx = ms(lambda img=img: zxing_alone(img), repeat)
         lg = ms(lambda img=img: pipeline(img), repeat)
         print(f"| {name} | {zb[0]:.0f} (p95 {zb[1]:.0f}) | {zx[0]:.0f} (p95 {zx[1]:.0f}) | "
               f"{lg[0]:.0f} (p95 {lg[1]:.0f}) | {sorted(pipeline(img)) or 'no read'} |")  # fmt: skip
+
+
+def ruled_form(rng: random.Random) -> np.ndarray:
+    """A text page ruled into a table (a FUID form): stripes the locator cannot rule out."""
+    page = document_page(rng, None, 0.0)
+    for y in range(300, 3300, 140):
+        cv2.line(page, (150, y), (2330, y), 0, 4)
+    for x in (150, 900, 1600, 2330):
+        cv2.line(page, (x, 300), (x, 3160), 0, 4)
+    return page
+
+
+def on_pages(large: bool) -> Iterator[tuple[Sample, np.ndarray]]:
+    """Every corpus sample that is not a page itself, pasted 1:1 onto its own text page at a
+    seeded position: the locator and the "nothing here" exit measured where they act."""
+    for i, sample in enumerate(corpus(large=large)):
+        if sample.name.startswith(("page-", "neg-text")):
+            continue
+        rng = random.Random(1000 + i)
+        page = document_page(rng, None, 0.0)
+        h, w = sample.image.shape
+        y = rng.randint(100, page.shape[0] - h - 100)
+        x = rng.randint(100, page.shape[1] - w - 100)
+        page[y : y + h, x : x + w] = sample.image
+        yield sample, page
+
+
+def pasted_rates(large: bool) -> None:
+    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    times: list[float] = []
+    for sample, page in on_pages(large):
+        t = time.perf_counter()
+        got = pipeline(page)
+        times.append((time.perf_counter() - t) * 1000)
+        expected = {normalize_scan(v) for v in sample.expected}
+        row = rows[sample.degradation]
+        row[0] += len(expected)
+        row[1] += len(expected & got)
+        row[2] += len(got - expected)
+    print(
+        f"\n### The same samples pasted onto A4 text pages, Legajo pipeline ({len(times)} pages)\n"
+    )
+    print("| degradation | read | false |")
+    print("|---|---|---|")
+    total = [0, 0, 0]
+    for deg, (exp, ok, false) in rows.items():
+        total = [total[0] + exp, total[1] + ok, total[2] + false]
+        print(f"| {deg} | {ok}/{exp} | {false} |")
+    print(f"| **all** | **{total[1]}/{total[0]} ({100 * total[1] / max(total[0], 1):.0f} %)** | "
+          f"**{total[2]}** |")  # fmt: skip
+    times.sort()
+    print(f"\nPer page: median {statistics.median(times):.0f} ms, "
+          f"p95 {times[int(len(times) * 0.95)]:.0f} ms, max {times[-1]:.0f} ms.")  # fmt: skip
 
 
 def camera_rate(frames: int) -> None:
@@ -161,6 +219,7 @@ def main() -> None:
     page_latency(5 if args.quick else 15)
     camera_rate(60 if args.quick else 200)
     corpus_rates(large=not args.quick)
+    pasted_rates(large=not args.quick)
 
 
 if __name__ == "__main__":
