@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -136,7 +137,7 @@ class _Resolver:
         self.places: dict[str, _Place] = {}
         self._memo: dict[tuple[str, bool], _UnitState | _Place | LegajoError] = {}
         raw = {line.unit_scan for line in lines} | {line.dest_scan for line in lines}
-        self._load({normalize_scan(x) for x in raw})
+        self._load({_normalized(x) for x in raw})
 
     def _load(self, values: set[str]) -> None:
         ordered = sorted(values)
@@ -183,7 +184,7 @@ class _Resolver:
         return self._memo[key]
 
     def _lookup(self, raw: str, expected: set[BarcodeKind]) -> _UnitState | _Place:
-        value = normalize_scan(raw)
+        value = _normalized(raw)
         hit: _UnitState | _Place | None = None
         if looks_like_legajo_barcode(value):
             kind = parse_barcode(value, expected).kind  # wrong kind or check character: its error
@@ -276,13 +277,17 @@ class _Occupancy:
 
     def moved(self, unit: _UnitState, to_location: str | None, to_parent: str | None) -> None:
         """``unit`` (live, not eliminated: it moved) left its place for the new one."""
-        for loc, sign in ((unit.location_id, -1), (to_location, 1)):
-            if loc is not None and loc in self.at_location:
-                self.at_location[loc] += sign
-                self.cm_at_location[loc] += sign * self.width(unit)
-        for parent, sign in ((unit.parent_id, -1), (to_parent, 1)):
-            if parent is not None and parent in self.in_box:
-                self.in_box[parent] += sign
+        at, cm, in_box = self.at_location, self.cm_at_location, self.in_box
+        if unit.location_id in at:
+            at[unit.location_id] -= 1
+            cm[unit.location_id] -= self.width(unit)
+        if to_location in at:
+            at[to_location] += 1
+            cm[to_location] += self.width(unit)
+        if unit.parent_id in in_box:
+            in_box[unit.parent_id] -= 1
+        if to_parent in in_box:
+            in_box[to_parent] += 1
 
 
 def plan_moves(s: Session, lines: Sequence[MoveLine]) -> MovePlan:
@@ -512,6 +517,14 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+_CLEAN = re.compile(r"[0-9A-Z]{1,64}")
+
+
+def _normalized(raw: str) -> str:
+    """``normalize_scan(raw)``, which leaves a code of digits and capitals as it is."""
+    return raw if _CLEAN.fullmatch(raw) else normalize_scan(raw)
 
 
 def _mark(conn: Connection) -> str:
