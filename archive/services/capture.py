@@ -6,8 +6,9 @@
   and SHA-256 (docs/CAPTURE.md).
 - :meth:`CaptureService.import_collector` validates a collector file (row-level problems), then
   replays its lines in timestamp order as moves (method ``collector``) or count scans, in one
-  transaction with a savepoint per line; each applied line's hash is recorded so a second import
-  of the same file applies nothing. ``dry_run`` previews without writing. Reception lines (the
+  transaction where a line that fails is reported and skipped: move lines are checked and
+  written together (``archive.services.bulk_moves``), count lines with a savepoint each. Each
+  applied line's hash is recorded so a second import of the same file applies nothing. ``dry_run`` previews without writing. Reception lines (the
   cajas and carpetas read when a transfer arrives) are added to that transfer's cotejo, computed
   by the same functions as ``TransferService.receive``.
 """
