@@ -26,13 +26,13 @@ import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Column, Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 from archive.db.base import Synced
@@ -380,6 +380,22 @@ def _check_and_move(unit: _UnitState, dest: _UnitState | _Place, note: str, occu
     return f"{unit.barcode} → {label}"
 
 
+_MOVEMENT_COLUMNS = ("id", "created_at", "updated_at", "version", "origin", "deleted_at", "unit_id", "at",
+                     "user_id", "username", "method", "from_location_id", "from_parent_id", "to_location_id",
+                     "to_parent_id", "over_capacity", "batch_id", "note")  # fmt: skip
+_FEED_COLUMNS = (
+    "change_id",
+    "table_name",
+    "row_id",
+    "op",
+    "fields",
+    "hlc",
+    "user_id",
+    "origin",
+    "at",
+)
+
+
 def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, method: str) -> None:
     """Write the plan's steps: movements, the units' final places, the change feed."""
     if not plan.steps:
@@ -388,38 +404,35 @@ def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, me
     conn = s.connection()
     feed = context_of(s)
     now, stamp = rt.now(), utcnow()
-    fed = {
-        "created_at": encode(stamp),
-        "updated_at": encode(stamp),
-        "at": encode(now),
-    }  # JSON-ready
-    movements: list[dict[str, Any]] = []
+    movement_table: Table = Movement.__table__  # type: ignore[assignment]
+    # The few values with a bind processing (timestamps, booleans) are bound once for all rows;
+    # the change feed gets the timestamps JSON-ready.
+    created, at, over = (bind_value(conn, movement_table.c[n], v)
+                         for n, v in (("created_at", stamp), ("at", now), ("over_capacity", False)))  # fmt: skip
+    fed_stamp, fed_now = encode(stamp), encode(now)
+    origin, user_id, username = feed.origin, actor.user_id, actor.username
+    movements: list[tuple[Any, ...]] = []
     changes: list[tuple[type[Synced], str, str, dict[str, Any]]] = []
     version: dict[str, int] = {}
     for step in plan.steps:
         u = step.unit
-        movement_id = uuid7()
-        movement: dict[str, Any] = {
-            "id": movement_id, "created_at": stamp, "updated_at": stamp, "version": 1, "origin": feed.origin,
-            "deleted_at": None, "unit_id": u.id, "at": now, "user_id": actor.user_id, "username": actor.username,
-            "method": method, "from_location_id": step.from_location_id, "from_parent_id": step.from_parent_id,
-            "to_location_id": step.to_location_id, "to_parent_id": step.to_parent_id, "over_capacity": False,
-            "batch_id": None, "note": step.note,
-        }  # fmt: skip
+        mid = uuid7()
+        movements.append((mid, created, created, 1, origin, None, u.id, at, user_id, username, method,
+                          step.from_location_id, step.from_parent_id, step.to_location_id, step.to_parent_id,
+                          over, None, step.note))  # fmt: skip
+        fields = dict(zip(_MOVEMENT_COLUMNS, (
+            mid, fed_stamp, fed_stamp, 1, origin, None, u.id, fed_now, user_id, username, method,
+            step.from_location_id, step.from_parent_id, step.to_location_id, step.to_parent_id, False, None,
+            step.note), strict=True))  # fmt: skip
         version[u.id] = version.get(u.id, u.read_version) + 1
-        movements.append(movement)
-        changes.append((Movement, movement_id, "I", movement | fed))
+        changes.append((Movement, mid, "I", fields))
         changes.append(
-            (
-                Unit,
-                u.id,
-                "U",
-                {**step.changed, "version": version[u.id], "updated_at": fed["updated_at"]},
-            )
+            (Unit, u.id, "U", {**step.changed, "version": version[u.id], "updated_at": fed_stamp})
         )
     _update_units(conn, plan.steps, stamp)
-    insert_rows(conn, Movement.__table__, movements)  # type: ignore[arg-type]
-    insert_rows(conn, ChangeLog.__table__, _feed_rows(feed, changes), encoded={"fields"})  # type: ignore[arg-type]
+    insert_rows(conn, movement_table, _MOVEMENT_COLUMNS, movements, bound=_MOVEMENT_COLUMNS)
+    log: Table = ChangeLog.__table__  # type: ignore[assignment]
+    insert_rows(conn, log, _FEED_COLUMNS, _feed_rows(conn, feed, changes), bound=_FEED_COLUMNS)
 
 
 def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> None:
@@ -430,74 +443,85 @@ def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> 
     for step in steps:
         columns[step.unit.id].update(step.changed)
         units[step.unit.id] = step.unit
+    table: Table = Unit.__table__  # type: ignore[assignment]
+    updated = bind_value(conn, table.c.updated_at, stamp)  # the other columns: ids, integers
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
     for unit_id, cols in columns.items():
         u = units[unit_id]
         names = tuple(sorted(cols))
         groups[names].append(
-            (*(getattr(u, n) for n in names), u.version, stamp, u.id, u.read_version)
+            (*(getattr(u, n) for n in names), u.version, updated, u.id, u.read_version)
         )
         u.read_version = u.version
-    table: Table = Unit.__table__  # type: ignore[assignment]
     quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
-    for names, params in groups.items():
+    for names, rows in groups.items():
         sets = ", ".join(f"{quote(n)} = {mark}" for n in (*names, "version", "updated_at"))
         sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = {mark} AND {quote('version')} = {mark}"
-        at = len(names) + 1
-        proc = table.c.updated_at.type.bind_processor(conn.dialect)
-        rows = [(*p[:at], proc(p[at]) if proc else p[at], *p[at + 1 :]) for p in params]
         if conn.exec_driver_sql(sql, rows).rowcount != len(rows):
             raise stale_conflict()
 
 
-def _feed_rows(
-    ctx: FeedContext, changes: list[tuple[type[Synced], str, str, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """The change_log rows of ``changes``, as ``record_changes`` writes them: for an insert every
-    column but the model's ``__feed_exclude__``, for an update the changed columns plus
-    ``version`` and ``updated_at``; each change its own hybrid-clock tick. ``fields`` must be
-    JSON-ready already (``encode``d timestamps); they are returned as JSON text. As in the sync bootstrap, the change ids are
-    one UUIDv7 prefix of this moment plus a counter (unique and increasing: the change-id
-    index is appended to) and the batch has one ``at``."""
-    prefix, at = uuid7()[:24], utcnow()
+def _feed_rows(conn: Connection, ctx: FeedContext,
+               changes: list[tuple[type[Synced], str, str, dict[str, Any]]]) -> list[tuple[Any, ...]]:  # fmt: skip
+    """The change_log rows (``_FEED_COLUMNS``, bound) of ``changes``, as ``record_changes`` writes
+    them: for an insert every column but the model's ``__feed_exclude__``, for an update the
+    changed columns plus ``version`` and ``updated_at``; each change its own hybrid-clock tick.
+    ``fields`` must be JSON-ready already (``encode``d timestamps). As in the sync bootstrap, the
+    change ids are one UUIDv7 prefix of this moment plus a counter (unique and increasing: the
+    change-id index is appended to) and the batch has one ``at``."""
+    log: Table = ChangeLog.__table__  # type: ignore[assignment]
+    prefix, at = uuid7()[:24], bind_value(conn, log.c.at, utcnow())
+    clock, user_id, origin = ctx.clock, ctx.user_id, ctx.origin
     rows = []
     for k, (model, row_id, op, fields) in enumerate(changes):
         excluded = model.__feed_exclude__
         if excluded:
             always = ("version", "updated_at") if op == "U" else ()
             fields = {f: v for f, v in fields.items() if f not in excluded or f in always}
-        rows.append({"change_id": f"{prefix}{k:012x}", "table_name": model.__tablename__, "row_id": row_id,  # type: ignore[attr-defined]
-                     "op": op, "fields": _FIELDS_JSON.encode(fields), "hlc": ctx.clock.now(), "user_id": ctx.user_id,
-                     "origin": ctx.origin, "at": at})  # fmt: skip
+        rows.append((f"{prefix}{k:012x}", model.__tablename__, row_id, op, _FIELDS_JSON.encode(fields),  # type: ignore[attr-defined]
+                     clock.now(), user_id, origin, at))  # fmt: skip
     return rows
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
-                encoded: frozenset[str] | set[str] = frozenset()) -> None:  # fmt: skip
-    """INSERT ``rows`` (dicts with the same keys, in the same order) as one driver-level
-    ``executemany``: each value goes through its column's bind processing (UTC timestamps, JSON
-    text) exactly as a Core INSERT sends it, without building parameters per row in SQLAlchemy
-    (the bulk of a Core executemany's cost). Columns in ``encoded`` arrive already processed."""
+def bind_value(conn: Connection, column: Column[Any], value: Any) -> Any:
+    """``value`` as a Core statement sends it to the driver for ``column``."""
+    proc = _bind_processor(conn, column)
+    return proc(value) if proc else value
+
+
+def _bind_processor(conn: Connection, column: Column[Any]) -> Any:
+    """The bind processing a compiled statement applies to ``column``: the type's own (UTC
+    timestamps, JSON text) and then the dialect's (on SQLite a timestamp becomes text with six
+    decimals, as SQLAlchemy writes it — not the driver's ``isoformat``, which drops ``.000000``)."""
+    return column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+
+
+def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]], *,
+                bound: Collection[str] = ()) -> None:  # fmt: skip
+    """INSERT ``rows`` (tuples of the ``names`` columns) as one driver-level ``executemany``.
+
+    Each value goes through its column's bind processing exactly as a Core INSERT sends it,
+    except in the ``bound`` columns, whose values the caller bound already (``bind_value``) —
+    a bulk job binds its few distinct timestamps once instead of once per row. Nothing is built
+    per row in SQLAlchemy (the bulk of a Core executemany's cost).
+    """
     if not rows:
         return
-    names = list(rows[0])
-    procs = [(i, p) for i, n in enumerate(names)
-             if n not in encoded and (p := table.c[n].type.bind_processor(conn.dialect))]  # fmt: skip
+    procs = [
+        (i, p)
+        for i, n in enumerate(names)
+        if n not in bound and (p := _bind_processor(conn, table.c[n]))
+    ]
+    if procs:
+        params = [list(row) for row in rows]
+        for i, proc in procs:
+            for values in params:
+                values[i] = proc(values[i])
+        rows = [tuple(values) for values in params]
     quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
-    params = [list(row.values()) for row in rows]
-    for i, proc in procs:
-        done: dict[datetime, Any] = {}  # the batch's few timestamps, processed once each
-        for values in params:
-            value = values[i]
-            if value.__class__ is datetime:
-                if value not in done:
-                    done[value] = proc(value)
-                values[i] = done[value]
-            else:
-                values[i] = proc(value)
-    conn.exec_driver_sql(sql, [tuple(values) for values in params])
+    conn.exec_driver_sql(sql, rows)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from archive.db.engine import bulk_page_cache
@@ -51,7 +51,14 @@ from archive.domain.errors import (
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
-from archive.services.bulk_moves import MoveLine, gc_paused, insert_rows, plan_moves, write_plan
+from archive.services.bulk_moves import (
+    MoveLine,
+    bind_value,
+    gc_paused,
+    insert_rows,
+    plan_moves,
+    write_plan,
+)
 from archive.services.changes import Changes
 from archive.services.moves import UNIT_SCAN
 from archive.services.runtime import Actor, Runtime
@@ -65,6 +72,16 @@ from archive.services.transfers import (
 )
 
 ATTACH_KINDS = {BarcodeKind.EXPEDIENTE, BarcodeKind.CARPETA, BarcodeKind.CAJA}
+LINE_COLUMNS = (
+    "line_hash",
+    "file_name",
+    "row",
+    "profile",
+    "outcome",
+    "detail",
+    "applied_at",
+    "applied_by",
+)
 
 
 @dataclass(frozen=True)
@@ -289,8 +306,9 @@ class CaptureService:
             )
             planned = iter(plan.results)
             reception = _Reception.start(s, records, done, transfer_ref)
-            now = self.rt.now()
-            lines: list[dict[str, Any]] = []  # collector_line rows of the applied lines
+            line_table: Table = CollectorLine.__table__  # type: ignore[assignment]
+            now = bind_value(s.connection(), line_table.c.applied_at, self.rt.now())
+            lines: list[tuple[Any, ...]] = []  # the applied lines' collector_line rows
             for rec, new in zip(records, fresh, strict=True):
                 if not new:
                     result.outcomes.append(
@@ -312,13 +330,14 @@ class CaptureService:
                     continue
                 result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation,
                                                    "would_apply" if dry_run else "applied", outcome))  # fmt: skip
-                lines.append({"line_hash": rec.line_hash, "file_name": file_name[:255], "row": rec.row,
-                              "profile": profile.name, "outcome": "applied", "detail": outcome,
-                              "applied_at": now, "applied_by": actor.username})  # fmt: skip
+                lines.append((rec.line_hash, file_name[:255], rec.row, profile.name, "applied", outcome, now,
+                              actor.username))  # fmt: skip
             if not dry_run:
                 with bulk_page_cache(s.connection()):  # thousands of rows in one transaction
                     write_plan(uow, self.rt, actor, plan, method="collector")
-                    insert_rows(s.connection(), CollectorLine.__table__, lines)  # type: ignore[arg-type]
+                    insert_rows(
+                        s.connection(), line_table, LINE_COLUMNS, lines, bound={"applied_at"}
+                    )
             if reception is not None:
                 result.cotejo = reception.cotejo
                 if not dry_run:

@@ -191,8 +191,15 @@ def _snapshot(sv, baseline_seq: int, audit_from: int) -> dict[str, Any]:
                        for c in s.scalars(select(CollectorLine)))  # fmt: skip
         audit = [(a.module, a.action, a.entity, a.entity_id, a.after, a.reason)
                  for a in s.scalars(select(AuditLog).where(AuditLog.chain_seq > audit_from).order_by(AuditLog.chain_seq))]  # fmt: skip
+        # timestamps are stored in the same text form (only their values differ)
+        stamps = s.execute(text("SELECT created_at, updated_at, at FROM movement UNION ALL "
+                                "SELECT at, at, at FROM change_log UNION ALL "
+                                "SELECT applied_at, applied_at, applied_at FROM collector_line UNION ALL "
+                                "SELECT created_at, updated_at, updated_at FROM unit"))  # fmt: skip
+        shapes = {re.sub(r"\d", "9", str(v)) for row in stamps for v in row}
     assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
     return {
+        "stamp_shapes": shapes,
         "units": units,
         "movements": moves,
         "feed_text": raw,
