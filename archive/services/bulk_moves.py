@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Connection, Table, func, select
@@ -178,25 +179,24 @@ class _Resolver:
         key = (raw, dest)
         if key not in self._memo:
             try:
-                self._memo[key] = self._lookup(raw, DEST_SCAN if dest else UNIT_SCAN)
+                self._memo[key] = self._lookup(raw, dest)
             except LegajoError as exc:
                 self._memo[key] = exc
         return self._memo[key]
 
-    def _lookup(self, raw: str, expected: set[BarcodeKind]) -> _UnitState | _Place:
-        value = _normalized(raw)
+    def _lookup(self, raw: str, dest: bool) -> _UnitState | _Place:
         hit: _UnitState | _Place | None = None
-        if looks_like_legajo_barcode(value):
-            kind = parse_barcode(value, expected).kind  # wrong kind or check character: its error
+        value, kind = _classified(raw, dest)
+        if kind is not None:
             hit = self.places.get(value) if kind is BarcodeKind.UBICACION else self.units.get(value)
         elif value:
-            unit = self.units.get(validate_external_barcode(value))
+            unit = self.units.get(value)
             hit = unit if unit is not None and unit.id in self.external else None
         if hit is not None:
             return hit
         # Not found in bulk. The transaction sees the rows the bulk read saw, so resolve_scan
         # finds nothing either and raises the error a single scan of this code gets.
-        resolve_scan(self.s, raw, expected)
+        resolve_scan(self.s, raw, DEST_SCAN if dest else UNIT_SCAN)
         raise AssertionError(f"{value!r}: found by resolve_scan, not by the bulk read")
 
 
@@ -544,6 +544,18 @@ def gc_paused() -> Iterator[None]:
 
 
 _CLEAN = re.compile(r"[0-9A-Z]{1,64}")
+
+
+@lru_cache(maxsize=100_000)
+def _classified(raw: str, dest: bool) -> tuple[str, BarcodeKind | None]:
+    """(the value to look up, its Legajo kind or None for an external code) as ``resolve_scan``
+    routes ``raw`` for a move's unit or destination; raises what it raises for a label that is
+    misread or of another kind, or an invalid external code. Pure, so kept across imports (a
+    depósito's labels come back file after file)."""
+    value = _normalized(raw)
+    if looks_like_legajo_barcode(value):
+        return value, parse_barcode(value, DEST_SCAN if dest else UNIT_SCAN).kind
+    return (validate_external_barcode(value) if value else value), None
 
 
 def _normalized(raw: str) -> str:
