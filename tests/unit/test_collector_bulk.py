@@ -295,3 +295,16 @@ def test_a_unit_moved_meanwhile_is_a_conflict_and_nothing_applies(
         services.capture.import_collector(admin, data, "x.txt", "csv-basico")
     with services.rt.db.sessions() as s:
         assert s.scalar(select(Movement.id).where(Movement.method == "collector")) is None
+
+
+def test_bulk_rows_name_every_column() -> None:
+    """A column added to movement, change_log or collector_line must be written by the bulk
+    path too (the per-line path writes it through the ORM)."""
+    from archive.services import bulk_moves, capture
+
+    for names, model in (
+        (bulk_moves._MOVEMENT_COLUMNS, Movement),
+        (capture.LINE_COLUMNS, CollectorLine),
+    ):
+        assert set(names) == set(model.__table__.columns.keys())
+    assert set(bulk_moves._FEED_COLUMNS) == set(ChangeLog.__table__.columns.keys()) - {"seq"}
