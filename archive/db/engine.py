@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -59,44 +58,6 @@ def bulk_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[Non
     finally:
         for schema, size in before.items():
             conn.exec_driver_sql(f"PRAGMA {schema}.cache_size = {int(size or -2000)}")
-
-
-def drop_indexes(conn: Connection, tables: list[str], columns: set[str] | None = None) -> list[tuple[str, str]]:
-    """Drop the secondary indexes of ``tables`` (SQLite; elsewhere nothing), or only those
-    naming one of ``columns``; return ``(name, definition)`` of each for :func:`restore_indexes`.
-
-    For bulk writes in one transaction: one sorted build at the end costs a fraction of keeping
-    the indexes up to date row by row (1M rows: a 3-column UPDATE takes 18 s with its two indexes,
-    2 s without and 5 s to rebuild them). Being DDL, the drop and the rebuild commit or roll
-    back with the writes.
-    """
-    if conn.dialect.name != "sqlite" or not tables:
-        return []
-    marks = ", ".join(f":t{i}" for i in range(len(tables)))
-    found = [
-        (str(name), str(sql)) for name, sql in conn.execute(
-            text(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                 f"AND tbl_name IN ({marks}) ORDER BY name"),
-            {f"t{i}": t for i, t in enumerate(tables)},
-        )
-    ]  # fmt: skip
-    if columns is not None:
-        found = [(name, sql) for name, sql in found if any(_names(sql, c) for c in columns)]
-    quote = conn.dialect.identifier_preparer.quote
-    for name, _sql in found:
-        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
-    return found
-
-
-def _names(sql: str, column: str) -> bool:
-    """Whether the index definition ``sql`` names ``column`` (as a whole word)."""
-    return re.search(rf"\b{re.escape(column)}\b", sql.split("(", 1)[-1]) is not None
-
-
-def restore_indexes(conn: Connection, saved: list[tuple[str, str]]) -> None:
-    """Recreate indexes :func:`drop_indexes` dropped, from their stored definitions."""
-    for _name, sql in saved:
-        conn.exec_driver_sql(sql)
 
 
 def _memory(url: str) -> bool:

@@ -26,17 +26,18 @@ import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 from archive.db.base import Synced
+from archive.db.bulk import bind_value, change_ids, insert_tuples, placeholder
 from archive.db.changefeed import FeedContext, context_of, encode
 from archive.db.models import ChangeLog, Location, Movement, Unit, UnitType
 from archive.db.types import utcnow
@@ -430,9 +431,9 @@ def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, me
             (Unit, u.id, "U", {**step.changed, "version": version[u.id], "updated_at": fed_stamp})
         )
     _update_units(conn, plan.steps, stamp)
-    insert_rows(conn, movement_table, _MOVEMENT_COLUMNS, movements, bound=_MOVEMENT_COLUMNS)
+    insert_tuples(conn, movement_table, _MOVEMENT_COLUMNS, movements, bound=_MOVEMENT_COLUMNS)
     log: Table = ChangeLog.__table__  # type: ignore[assignment]
-    insert_rows(conn, log, _FEED_COLUMNS, _feed_rows(conn, feed, changes), bound=_FEED_COLUMNS)
+    insert_tuples(conn, log, _FEED_COLUMNS, _feed_rows(conn, feed, changes), bound=_FEED_COLUMNS)
 
 
 def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> None:
@@ -453,7 +454,7 @@ def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> 
             (*(getattr(u, n) for n in names), u.version, updated, u.id, u.read_version)
         )
         u.read_version = u.version
-    quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
+    quote, mark = conn.dialect.identifier_preparer.quote, placeholder(conn)
     for names, rows in groups.items():
         sets = ", ".join(f"{quote(n)} = {mark}" for n in (*names, "version", "updated_at"))
         sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = {mark} AND {quote('version')} = {mark}"
@@ -470,58 +471,17 @@ def _feed_rows(conn: Connection, ctx: FeedContext,
     change ids are one UUIDv7 prefix of this moment plus a counter (unique and increasing: the
     change-id index is appended to) and the batch has one ``at``."""
     log: Table = ChangeLog.__table__  # type: ignore[assignment]
-    prefix, at = uuid7()[:24], bind_value(conn, log.c.at, utcnow())
+    ids, at = change_ids(len(changes)), bind_value(conn, log.c.at, utcnow())
     clock, user_id, origin = ctx.clock, ctx.user_id, ctx.origin
     rows = []
-    for k, (model, row_id, op, fields) in enumerate(changes):
+    for model, row_id, op, fields in changes:
         excluded = model.__feed_exclude__
         if excluded:
             always = ("version", "updated_at") if op == "U" else ()
             fields = {f: v for f, v in fields.items() if f not in excluded or f in always}
-        rows.append((f"{prefix}{k:012x}", model.__tablename__, row_id, op, _FIELDS_JSON.encode(fields),  # type: ignore[attr-defined]
+        rows.append((next(ids), model.__tablename__, row_id, op, _FIELDS_JSON.encode(fields),  # type: ignore[attr-defined]
                      clock.now(), user_id, origin, at))  # fmt: skip
     return rows
-
-
-def bind_value(conn: Connection, column: Column[Any], value: Any) -> Any:
-    """``value`` as a Core statement sends it to the driver for ``column``."""
-    proc = _bind_processor(conn, column)
-    return proc(value) if proc else value
-
-
-def _bind_processor(conn: Connection, column: Column[Any]) -> Any:
-    """The bind processing a compiled statement applies to ``column``: the type's own (UTC
-    timestamps, JSON text) and then the dialect's (on SQLite a timestamp becomes text with six
-    decimals, as SQLAlchemy writes it — not the driver's ``isoformat``, which drops ``.000000``)."""
-    return column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-
-
-def insert_rows(conn: Connection, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]], *,
-                bound: Collection[str] = ()) -> None:  # fmt: skip
-    """INSERT ``rows`` (tuples of the ``names`` columns) as one driver-level ``executemany``.
-
-    Each value goes through its column's bind processing exactly as a Core INSERT sends it,
-    except in the ``bound`` columns, whose values the caller bound already (``bind_value``) —
-    a bulk job binds its few distinct timestamps once instead of once per row. Nothing is built
-    per row in SQLAlchemy (the bulk of a Core executemany's cost).
-    """
-    if not rows:
-        return
-    procs = [
-        (i, p)
-        for i, n in enumerate(names)
-        if n not in bound and (p := _bind_processor(conn, table.c[n]))
-    ]
-    if procs:
-        params = [list(row) for row in rows]
-        for i, proc in procs:
-            for values in params:
-                values[i] = proc(values[i])
-        rows = [tuple(values) for values in params]
-    quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
-    conn.exec_driver_sql(sql, rows)
 
 
 @contextmanager
@@ -561,10 +521,6 @@ def _classified(raw: str, dest: bool) -> tuple[str, BarcodeKind | None]:
 def _normalized(raw: str) -> str:
     """``normalize_scan(raw)``, which leaves a code of digits and capitals as it is."""
     return raw if _CLEAN.fullmatch(raw) else normalize_scan(raw)
-
-
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:

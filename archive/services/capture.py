@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from archive.db.bulk import bind_value, insert_tuples
 from archive.db.engine import bulk_page_cache
 from archive.db.models import (
     CollectorLine,
@@ -51,14 +52,7 @@ from archive.domain.errors import (
 from archive.domain.permissions import Permission
 from archive.i18n import N_
 from archive.services.audit_log import write_audit
-from archive.services.bulk_moves import (
-    MoveLine,
-    bind_value,
-    gc_paused,
-    insert_rows,
-    plan_moves,
-    write_plan,
-)
+from archive.services.bulk_moves import MoveLine, gc_paused, plan_moves, write_plan
 from archive.services.changes import Changes
 from archive.services.moves import UNIT_SCAN
 from archive.services.runtime import Actor, Runtime
@@ -335,7 +329,7 @@ class CaptureService:
             if not dry_run:
                 with bulk_page_cache(s.connection()):  # thousands of rows in one transaction
                     write_plan(uow, self.rt, actor, plan, method="collector")
-                    insert_rows(
+                    insert_tuples(
                         s.connection(), line_table, LINE_COLUMNS, lines, bound={"applied_at"}
                     )
             if reception is not None:

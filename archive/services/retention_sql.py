@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
-from archive.db.engine import drop_indexes, restore_indexes
+from archive.db.bulk import drop_indexes, restore_indexes
 from archive.db.models import Subserie
 
 #: Years added to an expediente's central retention by elimination observations ("amplíese la

@@ -12,14 +12,15 @@ from their stored definitions afterwards (one sorted build instead of a million 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Column, Connection, Table, func, select
 
-from archive.db.engine import bulk_page_cache, drop_indexes, restore_indexes
+from archive.db.bulk import bind_value, change_ids, drop_indexes, insert_tuples, restore_indexes
+from archive.db.engine import bulk_page_cache
 from archive.db.models import ChangeLog
-from archive.domain.ids import uuid7
 from archive.domain.progress import Cancelled, JobCancelled, Progress
 from archive.i18n import N_
 from archive.sync.central_apply import last_seq
@@ -85,35 +86,20 @@ def _copy(
             continue
         names = [c for c in t.columns if c in t.travelling]
         cols = [t.table.c[c] for c in names]
-        # Rows go to the driver as plain tuples, each value through its column's bind processing
-        # (UTC timestamps, JSON text) exactly as an INSERT statement would send it.
-        procs = [(i, p) for i, c in enumerate(cols) if (p := c.type.bind_processor(local.dialect))]
-        sql = _insert_sql(local, t.name, names)
         id_at, origin_at = names.index("id"), names.index("origin")
         result = central.execution_options(yield_per=BATCH).execute(select(*cols).order_by(t.table.c.id))
         for part in result.partitions(BATCH):
             if cancelled():
                 raise JobCancelled()
-            rows = [list(r) for r in part]
-            feed.add(t.name, [(r[id_at], r[origin_at]) for r in rows])
-            for i, proc in procs:
-                for r in rows:
-                    r[i] = proc(r[i])
-            local.exec_driver_sql(sql, [tuple(r) for r in rows])
+            feed.add(t.name, [(r[id_at], r[origin_at]) for r in part])
+            insert_tuples(local, t.table, names, part)  # plain tuples through the driver
+            rows = part
             done += len(rows)
             progress(done, total, N_("Copiando datos de la base central"))
     if rebuild:
         progress(done, total, N_("Reconstruyendo índices"))
         restore_indexes(local, rebuild)
     return BootstrapResult(done, cursor, max_hlc)
-
-
-def _insert_sql(conn: Connection, table: str, names: list[str]) -> str:
-    """A driver-level INSERT of ``names`` into ``table`` (the driver's own placeholders)."""
-    quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return (f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
 
 
 class _FeedWriter:
@@ -125,20 +111,20 @@ class _FeedWriter:
     of being written at a million random places.
     """
 
+    NAMES = ("change_id", "table_name", "row_id", "op", "fields", "hlc", "user_id", "origin", "at")
+
     def __init__(self, local: Connection, *, max_hlc: int, now: datetime) -> None:
         self.local = local
         self.hlc = max_hlc
-        log = ChangeLog.__table__
-        names = ["change_id", "table_name", "row_id", "op", "fields", "hlc", "user_id", "origin", "at"]
-        self.sql = _insert_sql(local, ChangeLog.__tablename__, names)
-        at = log.c.at.type.bind_processor(local.dialect)
-        fields = log.c.fields.type.bind_processor(local.dialect)
-        self.at = at(now) if at else now
-        self.fields = fields({}) if fields else "{}"
+        self.log: Table = ChangeLog.__table__  # type: ignore[assignment]
+        at: Column[object] = self.log.c.at
+        fields: Column[object] = self.log.c.fields
+        self.at = bind_value(local, at, now)
+        self.fields = bind_value(local, fields, {})
 
-    def add(self, table: str, rows: list[tuple[str, str]]) -> None:
-        prefix = uuid7()[:24]  # time, counter and a few random bits; a new one per call
-        self.local.exec_driver_sql(self.sql, [
-            (f"{prefix}{k:012x}", table, row_id, "I", self.fields, self.hlc, None, origin, self.at)
-            for k, (row_id, origin) in enumerate(rows)
-        ])  # fmt: skip
+    def add(self, table: str, rows: Sequence[Sequence[str]]) -> None:
+        """Feed rows for ``rows`` (``(row id, origin)`` pairs) of ``table``."""
+        ids = change_ids(len(rows))
+        insert_tuples(self.local, self.log, self.NAMES, [
+            (next(ids), table, row_id, "I", self.fields, self.hlc, None, origin, self.at) for row_id, origin in rows
+        ], bound=self.NAMES)  # fmt: skip

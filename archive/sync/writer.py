@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 
+from archive.db.bulk import bind_processor
 from archive.sync.tables import SyncedTable
 
 
@@ -85,7 +86,7 @@ def copy_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) ->
     columns: list[Column[Any]] = [table.c[n] for n in names]
     # Most columns need no processing: take the row's values in one C-level call, then process
     # the few that do (timestamps, JSON) in place.
-    procs = [(i, p) for i, c in enumerate(columns) if (p := c.type.bind_processor(conn.dialect))]
+    procs = [(i, p) for i, c in enumerate(columns) if (p := bind_processor(conn, c))]
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
     raw: Any = conn.connection.driver_connection

@@ -92,6 +92,11 @@ def test_seed_join_bootstrap_and_two_way_sync(stations: Stations, central: Centr
             rows = {tuple(r) for r in s.execute(text(f'select id, origin from "{t.name}"'))}
             assert {(f.row_id, f.origin) for f in feed if f.table_name == t.name} == rows, t.name
     assert len({f.change_id for f in feed}) == len(feed) > 10
+    # Copied values are stored exactly as the origin stored them (timestamps' text form included).
+    raw = "select id, created_at, updated_at, origin from dependencia order by id"
+    with a.rt.db.sessions() as sa_, b.rt.db.sessions() as sb:
+        assert [tuple(r) for r in sb.execute(text(raw))] == [tuple(r) for r in sa_.execute(text(raw))]
+        assert all(len(r[1]) == 26 for r in sb.execute(text(raw)))  # 'YYYY-MM-DD HH:MM:SS.ffffff'
     b.sv.org.add_dependencia(b.admin, code="200", name="Hacienda")
     a.sv.org.update_dependencia(a.admin, "100", name="Despacho del Alcalde")
     settle(a, b)

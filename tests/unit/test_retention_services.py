@@ -253,7 +253,7 @@ def test_closing_an_expediente_computes_its_due_dates_at_once(services, admin, t
 def test_a_recompute_rewriting_most_rows_drops_and_rebuilds_the_due_indexes(services, admin, trd) -> None:
     """Bulk path: with most rows changing, the due-date indexes are dropped and rebuilt once, with
     the same definitions, inside the recompute's transaction; the due list still uses them."""
-    from archive.db.engine import drop_indexes
+    from archive.db.bulk import drop_indexes
     from archive.services.parameters import load_parameters
     from archive.services.retention import recompute
 
