@@ -62,10 +62,10 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
     conn.exec_driver_sql(sql, rows)
 
 
-def change_ids(count: int) -> Iterator[str]:
-    """``count`` change ids for one bulk job: a UUIDv7 prefix of this moment and a counter in
-    the last 48 bits. Unique and increasing, so the change-id index is appended to instead of
-    being written at ``count`` random places."""
+def bulk_ids(count: int) -> Iterator[str]:
+    """``count`` ids (UUIDv7 strings) for one bulk job's rows or changes: a UUIDv7 prefix of this
+    moment and a counter in the last 48 bits. Unique and increasing, so the key's index is
+    appended to instead of being written at ``count`` random places."""
     prefix = uuid7()[:24]
     return (f"{prefix}{k:012x}" for k in range(count))
 

@@ -43,6 +43,17 @@ class HybridClock:
             self._last = pack(wall, 0) if wall > ms else pack(ms, logical + 1)
             return self._last
 
+    def reserve(self, count: int) -> range:
+        """``count`` new timestamps at once, consecutive and each greater than every one issued or
+        observed before (what ``count`` calls of :meth:`now` give within one millisecond): for
+        bulk jobs that stamp thousands of changes."""
+        with self._lock:
+            wall = self._wall_ms()
+            ms, logical = unpack(self._last)
+            first = pack(wall, 0) if wall > ms else pack(ms, logical + 1)
+            self._last = first + max(count, 1) - 1
+            return range(first, first + count)
+
     def observe(self, remote: int) -> None:
         """Fold in a timestamp seen from another workstation."""
         with self._lock:

@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 from archive.db.base import Synced
-from archive.db.bulk import bind_value, change_ids, insert_tuples, placeholder
+from archive.db.bulk import bind_value, bulk_ids, insert_tuples, placeholder
 from archive.db.changefeed import FeedContext, context_of, encode
 from archive.db.models import ChangeLog, Location, Movement, Unit, UnitType
 from archive.db.types import utcnow
@@ -50,7 +50,6 @@ from archive.domain.barcodes import (
     validate_external_barcode,
 )
 from archive.domain.errors import LegajoError, ValidationError
-from archive.domain.ids import uuid7
 from archive.i18n import N_
 from archive.services.moves import (
     DEST_SCAN,
@@ -415,9 +414,10 @@ def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, me
     movements: list[tuple[Any, ...]] = []
     changes: list[tuple[type[Synced], str, str, dict[str, Any]]] = []
     version: dict[str, int] = {}
+    ids = bulk_ids(len(plan.steps))
     for step in plan.steps:
         u = step.unit
-        mid = uuid7()
+        mid = next(ids)
         movements.append((mid, created, created, 1, origin, None, u.id, at, user_id, username, method,
                           step.from_location_id, step.from_parent_id, step.to_location_id, step.to_parent_id,
                           over, None, step.note))  # fmt: skip
@@ -471,8 +471,8 @@ def _feed_rows(conn: Connection, ctx: FeedContext,
     change ids are one UUIDv7 prefix of this moment plus a counter (unique and increasing: the
     change-id index is appended to) and the batch has one ``at``."""
     log: Table = ChangeLog.__table__  # type: ignore[assignment]
-    ids, at = change_ids(len(changes)), bind_value(conn, log.c.at, utcnow())
-    clock, user_id, origin = ctx.clock, ctx.user_id, ctx.origin
+    ids, at = bulk_ids(len(changes)), bind_value(conn, log.c.at, utcnow())
+    ticks, user_id, origin = iter(ctx.clock.reserve(len(changes))), ctx.user_id, ctx.origin
     rows = []
     for model, row_id, op, fields in changes:
         excluded = model.__feed_exclude__
@@ -480,7 +480,7 @@ def _feed_rows(conn: Connection, ctx: FeedContext,
             always = ("version", "updated_at") if op == "U" else ()
             fields = {f: v for f, v in fields.items() if f not in excluded or f in always}
         rows.append((next(ids), model.__tablename__, row_id, op, _FIELDS_JSON.encode(fields),  # type: ignore[attr-defined]
-                     clock.now(), user_id, origin, at))  # fmt: skip
+                     next(ticks), user_id, origin, at))  # fmt: skip
     return rows
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, Connection, Table, func, select
 
-from archive.db.bulk import bind_value, change_ids, drop_indexes, insert_tuples, restore_indexes
+from archive.db.bulk import bind_value, bulk_ids, drop_indexes, insert_tuples, restore_indexes
 from archive.db.engine import bulk_page_cache
 from archive.db.models import ChangeLog
 from archive.domain.progress import Cancelled, JobCancelled, Progress
@@ -124,7 +124,7 @@ class _FeedWriter:
 
     def add(self, table: str, rows: Sequence[Sequence[str]]) -> None:
         """Feed rows for ``rows`` (``(row id, origin)`` pairs) of ``table``."""
-        ids = change_ids(len(rows))
+        ids = bulk_ids(len(rows))
         insert_tuples(self.local, self.log, self.NAMES, [
             (next(ids), table, row_id, "I", self.fields, self.hlc, None, origin, self.at) for row_id, origin in rows
         ], bound=self.NAMES)  # fmt: skip

@@ -74,3 +74,14 @@ def test_dates_are_shown_dd_mm_aaaa_in_bogota_time() -> None:
     assert parse_date("s.f.") is None
     with pytest.raises(ValueError):
         parse_date("31/02/2026")
+
+
+def test_hlc_reserve_hands_out_consecutive_stamps_after_everything_issued() -> None:
+    wall = [1_000]
+    clock = HybridClock(wall_ms=lambda: wall[0])
+    before = clock.now()
+    block = clock.reserve(5)
+    assert list(block) == list(range(before + 1, before + 6))
+    assert clock.now() == before + 6  # the next stamp comes after the whole block
+    wall[0] = 2_000
+    assert clock.reserve(2)[0] == pack(2_000, 0) and clock.now() == pack(2_000, 2)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, text
 
-from archive.db.bulk import bind_value, change_ids, insert_tuples
+from archive.db.bulk import bind_value, bulk_ids, insert_tuples
 from archive.db.models import ChangeLog
 
 
@@ -26,8 +26,8 @@ def test_insert_tuples_stores_what_a_core_insert_stores(services) -> None:
         s.rollback()
 
 
-def test_change_ids_are_unique_increasing_uuid_shaped() -> None:
-    first, second = list(change_ids(3)), list(change_ids(2))
+def test_bulk_ids_are_unique_increasing_uuid_shaped() -> None:
+    first, second = list(bulk_ids(3)), list(bulk_ids(2))
     ids = first + second
     assert len(set(ids)) == 5 and ids == sorted(ids)
     assert all(len(i) == 36 and i[14] == "7" for i in ids)
