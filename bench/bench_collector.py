@@ -47,7 +47,9 @@ def parse_rate(n: int) -> None:
     )
 
 
-def replay_rate(n: int) -> None:
+def replay_rate(n: int, distinct: bool = False) -> None:
+    """Replay ``n`` move lines over 500 carpetas (each moved again and again), or with
+    ``distinct`` over ``n`` carpetas (every line a different one, as a real shelf-by-shelf file)."""
     from archive.db.database import Database
     from archive.db.engine import sqlite_url
     from archive.services.container import Services
@@ -61,7 +63,7 @@ def replay_rate(n: int) -> None:
                                                  admin_full_name="Admin", admin_password="Bench-Pass-2026!"))  # fmt: skip
         a = sv.locations.create(admin, level_code="deposito", code="1")
         b = sv.locations.create(admin, level_code="deposito", code="2")
-        units = sv.units.register(admin, type_code="CAR4", count=min(n, 500), location_id=a.id)
+        units = sv.units.register(admin, type_code="CAR4", count=min(n, 10_000 if distinct else 500), location_id=a.id)
         lines = []
         for i in range(n):
             dest = (b, a)[(i // len(units)) % 2]
@@ -98,10 +100,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--replay", type=int, nargs="+", default=[2_000, 20_000])
+    parser.add_argument("--replay-distinct", type=int, nargs="*", default=[10_000],
+                        help="replays where every line moves a different carpeta (at most 10,000)")
     args = parser.parse_args()
     parse_rate(args.lines)
     for n in args.replay:
         replay_rate(n)
+    for n in args.replay_distinct:
+        replay_rate(n, distinct=True)
 
 
 if __name__ == "__main__":

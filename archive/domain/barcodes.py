@@ -38,6 +38,7 @@ BARCODE_LENGTH = 1 + WORKSTATION_CODE_LENGTH + SEQUENCE_DIGITS + 1
 EXTERNAL_MAX_LENGTH = 64
 
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_CHARS = frozenset(ALPHABET)
 _WORKSTATION_RE = re.compile(r"[A-Z0-9]{3}")
 _SHAPE_RE = re.compile(r"[CFEUT][A-Z0-9]{3}[0-9]{8}[0-9A-Z]")
 # AIM symbology identifier (ISO/IEC 15424): "]" + symbology letter + modifier character.
@@ -111,10 +112,14 @@ def _damm_op(x: int, y: int) -> int:
     return 9 * gf4 + gf9
 
 
+#: ``_damm_op`` tabulated (``x * 36 + y``): every scan is checked, so the arithmetic runs once here.
+_DAMM = tuple(_damm_op(x, y) for x in range(36) for y in range(36))
+
+
 def _interim(chars: str) -> int:
-    state = 0
+    state, table, value = 0, _DAMM, _VALUE
     for c in chars:
-        state = _damm_op(state, _VALUE[c])
+        state = table[state * 36 + value[c]]
     return state
 
 
@@ -130,7 +135,7 @@ def check_char(payload: str) -> str:
     Raises:
         ValueError: ``payload`` is empty or has characters outside :data:`ALPHABET`.
     """
-    if not payload or any(c not in _VALUE for c in payload):
+    if not payload or not _CHARS.issuperset(payload):
         raise ValueError(f"payload must be non-empty and use only {ALPHABET}: {payload!r}")
     # x*x == 0, so the character that brings the interim to 0 is the interim itself.
     return ALPHABET[_interim(payload)]
@@ -138,7 +143,7 @@ def check_char(payload: str) -> str:
 
 def has_valid_check(value: str) -> bool:
     """Whether the last character of ``value`` is the check character of the rest."""
-    if len(value) < 2 or any(c not in _VALUE for c in value):
+    if len(value) < 2 or not _CHARS.issuperset(value):
         return False
     return _interim(value) == 0
 
@@ -228,6 +233,8 @@ def normalize_scan(raw: str) -> str:
 
 
 def _drop_controls(raw: str) -> str:
+    if raw.isprintable():  # no character of category Cc or Cf (the common case: nothing to drop)
+        return raw
     return "".join(c for c in raw if unicodedata.category(c) not in ("Cc", "Cf"))
 
 
