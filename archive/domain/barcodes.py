@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from archive.domain.errors import ValidationError
 from archive.i18n import N_
@@ -43,6 +44,7 @@ _WORKSTATION_RE = re.compile(r"[A-Z0-9]{3}")
 _SHAPE_RE = re.compile(r"[CFEUT][A-Z0-9]{3}[0-9]{8}[0-9A-Z]")
 # AIM symbology identifier (ISO/IEC 15424): "]" + symbology letter + modifier character.
 _AIM_RE = re.compile(r"\][A-Za-z][0-9A-Za-z]")
+_CLEAN = re.compile(r"[0-9A-Z]+")
 _LOWER_TO_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -226,6 +228,8 @@ def normalize_scan(raw: str) -> str:
     upper-cases a–z (a keyboard-wedge scanner types inverted case when Caps Lock is on).
     Inner spaces are kept: they are legal in some external barcodes.
     """
+    if _CLEAN.fullmatch(raw):  # digits and capitals only (every label): nothing to clean
+        return raw
     cleaned = _drop_controls(raw).strip()
     if _AIM_RE.match(cleaned):
         cleaned = cleaned[3:].strip()
@@ -257,7 +261,17 @@ def parse_barcode(raw: str, expected_kinds: Collection[BarcodeKind] | None = Non
             ``barcode.kind_unexpected`` (checked in that order: the kind of a misread label is
             never reported).
     """
-    value = normalize_scan(raw)
+    parsed = _parse_normalized(normalize_scan(raw))
+    if expected_kinds is not None and parsed.kind not in expected_kinds:
+        raise _unexpected_kind(parsed.value, parsed.kind, expected_kinds)
+    return parsed
+
+
+@lru_cache(maxsize=100_000)
+def _parse_normalized(value: str) -> ParsedBarcode:
+    """:func:`parse_barcode` of a normalized value, whatever the kind (pure, so cached: bulk
+    imports check and then resolve every code, and a depósito's labels come back file after
+    file; refusals raise and are not cached)."""
     if not value:
         raise ValidationError("barcode.empty", N_("El código de barras está vacío."))
     if len(value) != BARCODE_LENGTH:
@@ -295,8 +309,6 @@ def parse_barcode(raw: str, expected_kinds: Collection[BarcodeKind] | None = Non
         )
     sequence = int(sequence_part)
     _check_sequence(sequence)
-    if expected_kinds is not None and kind not in expected_kinds:
-        raise _unexpected_kind(value, kind, expected_kinds)
     return ParsedBarcode(kind, value[1 : 1 + WORKSTATION_CODE_LENGTH], sequence, value)
 
 

@@ -336,13 +336,10 @@ def _strptime(raw: str, fmt: str) -> datetime | None:
         return None
 
 
-_CLEAN_CODE = re.compile(r"[0-9A-Z]{1,64}")
-
-
 @lru_cache(maxsize=200_000)
 def _check_code(raw: str) -> tuple[str, RowProblem | None]:
     """(normalized value, problem with row 0 or None) for a barcode or location cell."""
-    value = raw if _CLEAN_CODE.fullmatch(raw) else normalize_scan(raw)
+    value = normalize_scan(raw)
     if not value:
         return value, None
     try:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -138,7 +137,7 @@ class _Resolver:
         self.places: dict[str, _Place] = {}
         self._memo: dict[tuple[str, bool], _UnitState | _Place | LegajoError] = {}
         raw = {line.unit_scan for line in lines} | {line.dest_scan for line in lines}
-        self._load({_normalized(x) for x in raw})
+        self._load({normalize_scan(x) for x in raw})
 
     def _load(self, values: set[str]) -> None:
         ordered = sorted(values)
@@ -503,24 +502,16 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-_CLEAN = re.compile(r"[0-9A-Z]{1,64}")
-
-
 @lru_cache(maxsize=100_000)
 def _classified(raw: str, dest: bool) -> tuple[str, BarcodeKind | None]:
     """(the value to look up, its Legajo kind or None for an external code) as ``resolve_scan``
     routes ``raw`` for a move's unit or destination; raises what it raises for a label that is
     misread or of another kind, or an invalid external code. Pure, so kept across imports (a
     depósito's labels come back file after file)."""
-    value = _normalized(raw)
+    value = normalize_scan(raw)
     if looks_like_legajo_barcode(value):
         return value, parse_barcode(value, DEST_SCAN if dest else UNIT_SCAN).kind
     return (validate_external_barcode(value) if value else value), None
-
-
-def _normalized(raw: str) -> str:
-    """``normalize_scan(raw)``, which leaves a code of digits and capitals as it is."""
-    return raw if _CLEAN.fullmatch(raw) else normalize_scan(raw)
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
