@@ -40,6 +40,10 @@ class FacetCache:
                 self._arrays[key] = cached
             return cached
 
+    def has(self, leaf_reader: Any, fieldname: str) -> bool:
+        with self._lock:
+            return (leaf_reader.segment().segment_id(), fieldname) in self._arrays
+
     def retain(self, segment_ids: Iterable[str]) -> None:
         """Forget the arrays of segments not in ``segment_ids`` (merged away)."""
         keep = set(segment_ids)
@@ -64,6 +68,23 @@ def _build_codes(reader: Any, fieldname: str) -> tuple[array[int], list[str]]:
         for docnum in posting_ids(reader, fieldname, text):
             codes[docnum] = code
     return codes, values
+
+
+def warm(searcher: Any, cache: FacetCache, facet_names: Sequence[str]) -> int:
+    """Build the code arrays of every segment the searcher sees that the cache lacks (the work
+    the first facet count after a rebuild or a merge would otherwise do while a person waits).
+
+    Returns:
+        How many arrays were built.
+    """
+    built = 0
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        for name in facet_names:
+            if not cache.has(reader, FACET_FIELD[name]):
+                cache.codes(reader, FACET_FIELD[name])
+                built += 1
+    return built
 
 
 def count_facets(

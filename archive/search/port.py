@@ -223,6 +223,10 @@ class SearchIndex(Protocol):
         """Counts of the records matching ``query`` by facet field (slower; call off the GUI
         thread)."""
 
+    def warm_facets(self, fields: Sequence[str] = DEFAULT_FACETS) -> int:
+        """Prepare what :meth:`facets` needs for segments that lack it; returns how much was built
+        (call off the GUI thread, e.g. after a rebuild or a commit)."""
+
     def rebuild(
         self,
         source: DocSource,

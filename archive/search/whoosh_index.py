@@ -38,7 +38,7 @@ from archive.domain.progress import Cancelled, Progress
 
 from . import maintenance, queries
 from .errors import SearchIndexLocked, SearchIndexUnavailable, SearchUpdateConflict
-from .facets import FacetCache, count_facets
+from .facets import FacetCache, count_facets, warm
 from .pool import new_writer
 from .port import (
     DEFAULT_FACETS,
@@ -416,6 +416,13 @@ class WhooshSearchIndex:
                     return FacetCounts(0, {name: () for name in fields})
                 q = compiled.plus(queries.exact_clauses(terms, scored=False)).build()
             return count_facets(searcher, q, self._facets, fields)
+
+    def warm_facets(self, fields: Sequence[str] = DEFAULT_FACETS) -> int:
+        """Build the facet tables of segments that lack them (after opening, a rebuild, a merge
+        or new documents), so the first facet count a person asks for only counts. Call it off the
+        GUI thread; returns how many tables were built."""
+        with self._reading() as searcher:
+            return warm(searcher, self._facets, fields)
 
     # -- maintenance ---------------------------------------------------------------------------
 

@@ -146,6 +146,14 @@ class SearchService:
         written = {d.id for d in docs}
         return FeedBatch(tuple(docs), tuple(g for g in gone if g not in written), rows[-1][0], len(rows))
 
+    def warm_facets(self) -> int:
+        """Build the facet tables the index lacks (the indexer calls it in the background after
+        opening the index and after each batch), so a person's first facet count only counts."""
+        try:
+            return int(self.index.warm_facets())
+        except (SearchIndexUnavailable, SearchIndexLocked):
+            return 0  # a rebuild is due or running: its tables get built after it
+
     def apply_batch(self, batch: FeedBatch) -> None:
         """Index half: documents, removals and the new cursor in one index commit."""
         self.index.update(batch.docs, batch.deletes, cursor=batch.cursor)

@@ -70,7 +70,8 @@ class IndexKeeper(QObject):
         """Verify (rebuilding in the background if needed), then follow the feed."""
         search = self.session.services.search
         self._busy = True
-        self.session.runner.run_io(lambda ctx: search.ensure(progress=ctx.progress, cancelled=ctx.cancelled),
+        self.session.runner.run_io(lambda ctx: (search.ensure(progress=ctx.progress, cancelled=ctx.cancelled),
+                                                search.warm_facets()),
                                    on_done=lambda _r: self._done(0), on_error=self._failed, owner=self,
                                    label=_("Preparando el índice de búsqueda…"))  # fmt: skip
         self._tick.start()
@@ -93,7 +94,7 @@ class IndexKeeper(QObject):
             self._done(0)
             return
         search = self.session.services.search
-        self.session.runner.run_io(lambda _ctx: search.apply_batch(batch),
+        self.session.runner.run_io(lambda _ctx: (search.apply_batch(batch), search.warm_facets()),
                                    on_done=lambda _r: self._done(batch.changes), on_error=self._failed, owner=self)  # fmt: skip
 
     def _done(self, n: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from archive.domain.errors import ValidationError
 from archive.domain.progress import JobCancelled
 from archive.search.errors import SearchIndexUnavailable, SearchUpdateConflict
-from archive.search.port import HealthState, SearchDoc
+from archive.search.port import DEFAULT_FACETS, HealthState, SearchDoc
 from archive.search.query import FieldFilter, parse_query
 from archive.search.whoosh_index import WhooshSearchIndex
 
@@ -228,6 +229,18 @@ def test_facet_counts_follow_deletions(index: WhooshSearchIndex) -> None:
     index.delete(["e2"])
     assert "Resoluciones" not in {fv.value for fv in index.facets("").get("serie")}
     assert index.facets("resolucion").total == 1
+
+
+def test_warming_builds_each_segments_facet_tables_once(index: WhooshSearchIndex) -> None:
+    before = index.facets("")  # builds the tables of the current segments
+    assert index.warm_facets() == 0  # nothing left to build
+    index.update([replace(DOCS[0], id="w1", title="Acta nueva")])  # a new segment
+    built = index.warm_facets()
+    assert built == len(DEFAULT_FACETS)  # the new segment's tables only (one per facet)
+    assert index.warm_facets() == 0
+    after = index.facets("")
+    assert after.total == before.total + 1
+    assert index.facets("acta").total >= 1
 
 
 def test_facet_click_round_trip(index: WhooshSearchIndex) -> None:
