@@ -12,7 +12,9 @@ summed over small windows):
   alternations where a symbol has dozens. The tensor also gives the angle that brings the bars
   upright, so only that crop is rotated, by that angle.
 - **matrix** (QR, Data Matrix): strong gradients in both directions over a block that is about
-  half ink, which typed text (thin strokes, white between lines) is not.
+  half ink, which typed text (thin strokes, white between lines) is not. Bold text crossed by a
+  form's rules would be: the rules (long, thin, isolated lines square with the page) are
+  papered over before either test looks (:func:`_unruled`).
 
 A region is a candidate, not a read: a false candidate costs one small crop's decoding, a
 missed one costs a read, so the thresholds lean towards candidates (``bench/bench_decode.py``
@@ -57,6 +59,12 @@ MIN_TRANSITIONS = 20
 MERGE_DEGREES = 6.0
 #: Largest pieces considered for merging (a textured page must stay cheap).
 MAX_PIECES = 60
+#: Fraction of the page's width (height) a row (column) must be ink over to be a form's rule.
+RULE_SPAN = 0.5
+#: Thickest rule, and least distance between rules, in pixels of the analysed image: a rule is
+#: a thin line on its own; bars that fill a close-up are thin lines too, but packed at module
+#: pitch.
+RULE_WIDTH, RULE_GAP = 6, CELL * WINDOW // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,10 @@ def find_regions(image: Gray, *, limit: int = 6) -> list[Region]:
     if rows < WINDOW or cols < WINDOW:
         return []
     view = image[: rows * CELL, : cols * CELL]
+    otsu, _ = cv2.threshold(view, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold = int(otsu)
+    _, dark = cv2.threshold(view, threshold, 1, cv2.THRESH_BINARY_INV)  # 1: ink, 0: paper
+    view, dark = _unruled(view, dark, threshold)
     gx = cv2.Sobel(view, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(view, cv2.CV_32F, 0, 1, ksize=3)
 
@@ -141,12 +153,80 @@ def find_regions(image: Gray, *, limit: int = 6) -> list[Region]:
     regions = [
         r for r in _bar_regions(bars, jxx, jyy, jxy, energy, coherence) if _striped(image, r)
     ]
-    threshold, _ = cv2.threshold(view, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink = cells((view <= threshold).astype(np.float32))  # Otsu: above the threshold is paper
+    ink = cells(dark.astype(np.float32))
     dense = busy & (coherence < MATRIX_COHERENCE) & (ink > MATRIX_INK[0]) & (ink < MATRIX_INK[1])
     regions += _matrix_regions(dense, energy)
     regions.sort(key=lambda r: -r.score)
     return regions[:limit]
+
+
+def _unruled(view: Gray, dark: Gray, threshold: int) -> tuple[Gray, Gray]:
+    """The page with a form's rules papered over, and its ink mask to match (``dark``: 1 where
+    the page is darker than ``threshold``, its Otsu level).
+
+    Bold text between a form's rules, crossed by the rules and the column lines, is dense in
+    both directions like a matrix code (a ruled form otherwise fills the region limit with
+    false candidates). A rule is a row (column) of the page whose dark runs two windows long or
+    more add up to over ``RULE_SPAN`` of its width (height), thin and apart from any other
+    (:func:`_isolated`): a line of text is as dark along its strokes but in short runs; the bars of a symbol that fills a close-up
+    are long runs too, but packed at module pitch. Where a label covers a rule, the label's
+    own pixels are not part of the rule's runs and stay as they are.
+
+    The rules' runs, and a pixel around them (their antialiased edges), are painted with the
+    paper's level, for the bar and the matrix tests alike. Only what the locator looks at
+    changes; engines read the original page. A page without rules costs two projections. Only rules square with the page are seen: on a
+    form scanned more than about half a degree askew, a rule is no single row, and the form
+    keeps its false candidates.
+    """
+    import cv2
+    import numpy as np
+
+    height, width = view.shape
+    run = 2 * CELL * WINDOW  # shortest dark run taken for part of a rule
+    rules: Gray | None = None  # allocated for a page that has rules
+    for axis, extent in ((1, width), (0, height)):  # reduce along rows, then along columns
+        ink = cv2.reduce(dark, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+        (dense,) = np.nonzero(ink >= RULE_SPAN * extent)
+        if not len(dense):
+            continue
+        lines = dark[dense] if axis == 1 else np.ascontiguousarray(dark[:, dense].T)
+        runs = cv2.morphologyEx(lines, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+        straight = np.zeros(len(ink), dtype=bool)
+        straight[dense] = runs.sum(axis=1) >= RULE_SPAN * extent
+        keep = _isolated(straight)[dense]
+        if keep.any():
+            rules = np.zeros_like(dark) if rules is None else rules
+            if axis == 1:
+                rules[dense[keep]] |= runs[keep]
+            else:
+                rules[:, dense[keep]] |= runs[keep].T
+    if rules is None:
+        return view, dark
+    paper = float(np.median(view[::8, ::8]))
+    if paper <= threshold:  # a dark page: nothing to call paper
+        return view, dark
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    clean = view.copy()
+    clean[rules > 0] = paper
+    _, dark = cv2.threshold(clean, threshold, 1, cv2.THRESH_BINARY_INV)
+    return clean, dark
+
+
+def _isolated(lines: Gray) -> Gray:
+    """The runs of ``True`` in ``lines`` (rows or columns that are ink across the page) that
+    are at most ``RULE_WIDTH`` long and ``RULE_GAP`` or more from the next run: rules, not
+    the bars of a symbol that fills the image (or a dark border)."""
+    import numpy as np
+
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], lines.astype(np.int8), [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    keep = np.zeros_like(lines, dtype=bool)
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        before = start - ends[i - 1] if i else RULE_GAP
+        after = starts[i + 1] - end if i + 1 < len(starts) else RULE_GAP
+        if end - start <= RULE_WIDTH and min(before, after) >= RULE_GAP:
+            keep[start:end] = True
+    return keep
 
 
 def _components(mask: Gray) -> list[Gray]:
@@ -216,8 +296,7 @@ def _striped(image: Gray, region: Region) -> bool:
     bars, through the middle of the region.
 
     A symbol has dozens (Code 128 with one character: 25 bars and spaces); the stripes that
-    lines of text make at a paragraph's ragged edge number a handful. (The rules of a ruled
-    table with text between them do pass: such a page costs one large false candidate.)
+    lines of text make at a paragraph's ragged edge number a handful.
     """
     import numpy as np
 
