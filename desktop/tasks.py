@@ -86,9 +86,26 @@ class _Bridge(QObject):
     finished = Signal(object)
     progress_posted = Signal(object)
 
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        # Held while emitting and while closing: once ``close`` returns, no worker is emitting
+        # or will emit, so the runner (and this child of it) may be deleted safely. Without it,
+        # an I/O worker left running at shutdown could emit on a deleted object (a crash, not
+        # a Python exception).
+        self._lock = threading.Lock()
+        self._closed = False
+
     def post(self, signal_name: str, task_id: int) -> None:
-        with contextlib.suppress(RuntimeError):  # the runner was deleted: nobody to tell
-            getattr(self, signal_name).emit(task_id)
+        with self._lock:
+            if self._closed:
+                return  # the runner was shut down: nobody to tell
+            with contextlib.suppress(RuntimeError):  # deleted all the same: nobody to tell
+                getattr(self, signal_name).emit(task_id)
+
+    def close(self) -> None:
+        """No more posts (GUI thread, at shutdown)."""
+        with self._lock:
+            self._closed = True
 
 
 def _call(fn: Callable[[TaskContext], Any], ctx: TaskContext) -> tuple[Any, Exception | None]:
@@ -245,6 +262,7 @@ class TaskRunner(QObject):
                 task.dialog.finish()
         self._io.stop(0)  # not waited for: a stuck camera must not keep the program alive
         finished = self._db.stop(timeout)
+        self._bridge.close()  # a worker still running (I/O) finishes without telling anyone
         if not finished:
             log.warning("El trabajador de base de datos no terminó en %.1f s", timeout)
         return finished

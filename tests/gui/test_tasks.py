@@ -11,7 +11,7 @@ import weakref
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from archive.domain.errors import ImportFileError, NotFound, RowProblem
@@ -360,6 +360,30 @@ def test_shutdown_waits_for_the_current_task_and_drops_the_queue(qtbot, sink):
     assert delivered == []  # nothing is delivered after shutdown
     with pytest.raises(RuntimeError):
         runner.run_db(lambda ctx: None, on_done=print)
+
+
+def test_no_worker_posts_once_shutdown_returns(qtbot, sink):
+    """I/O workers are not waited for at shutdown. One that finishes afterwards must not emit
+    through the bridge: the runner, and the bridge with it, may already be deleted (emitting on
+    a deleted object crashes the process instead of raising)."""
+    runner = TaskRunner(sink)
+    posted: list[object] = []
+    runner._bridge.finished.connect(posted.append, Qt.ConnectionType.DirectConnection)
+    started, gate, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow(ctx: TaskContext) -> None:
+        started.set()
+        gate.wait(5)
+
+    runner.run_io(slow, on_done=print)
+    assert started.wait(5)
+    assert runner.shutdown(timeout=1.0)
+    gate.set()
+    threading.Thread(target=lambda: (time.sleep(0.3), done.set())).start()
+    assert done.wait(5)  # the worker has long finished its task
+    assert posted == []
+    shiboken6.delete(runner)
+    qtbot.wait(20)
 
 
 def test_shutdown_gives_up_after_the_timeout(sink):
