@@ -252,7 +252,7 @@ UNGUARDED = {
     "capture.profiles",
     # Maintenance of the derived search index (no records change; rebuildable any time).
     "search.status", "search.ensure", "search.rebuild", "search.catch_up", "search.next_batch",
-    "search.apply_batch",
+    "search.apply_batch", "search.warm_facets",
     # Sync: the scheduled job needs no Legajo user (the central password authorises it); status,
     # configuration and the connection test read no records.
     "sync.sync_once", "sync.status", "sync.config", "sync.initialized", "sync.test_connection", "sync.close",
