@@ -27,7 +27,7 @@ import numpy as np
 from archive.domain.barcodes import BarcodeKind, format_barcode, normalize_scan
 from scanners.camera import FrameDecoder
 from scanners.decode import decode_page
-from tests.samples.decode.make_corpus import Sample, corpus, document_page, label_pdf_image
+from tests.samples.decode.make_corpus import Sample, corpus, document_page, label_pdf_image, rotate
 
 
 def zbar_alone(img: np.ndarray) -> set[str]:
@@ -73,6 +73,9 @@ def page_latency(repeat: int) -> None:
         ("label tilted 14°", tilted),
         ("text only, no barcode", blank),
         ("ruled form, no barcode", form),
+        # Scans are seldom square: the same form as scanned 1° and 2° askew.
+        ("ruled form 1° askew, no barcode", rotate(1.0)(form, rng)),
+        ("ruled form 2° askew, no barcode", rotate(-2.0)(form, rng)),
     ):
         zb = ms(lambda img=img: zbar_alone(img), repeat)
         zx = ms(lambda img=img: zxing_alone(img), repeat)

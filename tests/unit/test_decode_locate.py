@@ -94,6 +94,30 @@ def test_ruled_form_has_no_candidate_and_is_answered_after_one_look() -> None:
     assert result.variants_tried == 1
 
 
+@pytest.mark.parametrize("angle", [1.0, -2.0])
+def test_form_scanned_askew_has_no_candidate_and_is_answered_after_one_look(
+    angle: float,
+) -> None:
+    """Scans are often a degree or so askew: a rule then crosses dozens of pixel rows, and is
+    found along its slant (it used to keep all six false regions past about half a degree)."""
+    page = rotate(angle)(ruled_form(), random.Random(0))
+    assert find_regions(working(page)) == []
+    result = decode_page(page)
+    assert result.found == [] and result.rejected == []
+    assert result.variants_tried == 1
+
+
+def test_label_on_a_form_scanned_askew_is_read() -> None:
+    """Only the rules' runs are papered over along their slant: a label stuck across a rule
+    keeps its bars."""
+    page = ruled_form()
+    box = stick(page, sample("label-expediente--clean.png"), 17.0, (900, 1300))
+    assert box[1] < 1420 < box[1] + box[3]  # a rule of the form runs under the label
+    page = rotate(1.0)(page, random.Random(0))
+    [found] = decode_page(page).found
+    assert found.value == LABEL and found.confirmed_by == "check"
+
+
 def test_qr_code_stuck_across_a_rule_of_a_form_is_read() -> None:
     """The sticker interrupts the rule: only the rule's own long runs are papered over."""
     page = ruled_form()
