@@ -93,8 +93,7 @@ def _copy(
                 raise JobCancelled()
             feed.add(t.name, [(r[id_at], r[origin_at]) for r in part])
             insert_tuples(local, t.table, names, part)  # plain tuples through the driver
-            rows = part
-            done += len(rows)
+            done += len(part)
             progress(done, total, N_("Copiando datos de la base central"))
     if rebuild:
         progress(done, total, N_("Reconstruyendo índices"))
