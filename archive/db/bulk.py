@@ -10,7 +10,6 @@ drop a table's secondary indexes for the length of a bulk write and rebuild them
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -70,9 +69,9 @@ def bulk_ids(count: int) -> Iterator[str]:
     return (f"{prefix}{k:012x}" for k in range(count))
 
 
-def drop_indexes(conn: Connection, tables: list[str], columns: set[str] | None = None) -> list[tuple[str, str]]:
-    """Drop the secondary indexes of ``tables`` (SQLite; elsewhere nothing), or only those
-    naming one of ``columns``; return ``(name, definition)`` of each for :func:`restore_indexes`.
+def drop_indexes(conn: Connection, tables: list[str]) -> list[tuple[str, str]]:
+    """Drop the secondary indexes of ``tables`` (SQLite; elsewhere nothing); return
+    ``(name, definition)`` of each for :func:`restore_indexes`.
 
     For bulk writes in one transaction: one sorted build at the end costs a fraction of keeping
     the indexes up to date row by row (1M rows: a 3-column UPDATE takes 18 s with its two indexes,
@@ -89,17 +88,10 @@ def drop_indexes(conn: Connection, tables: list[str], columns: set[str] | None =
             {f"t{i}": t for i, t in enumerate(tables)},
         )
     ]  # fmt: skip
-    if columns is not None:
-        found = [(name, sql) for name, sql in found if any(_names(sql, c) for c in columns)]
     quote = conn.dialect.identifier_preparer.quote
     for name, _sql in found:
         conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
     return found
-
-
-def _names(sql: str, column: str) -> bool:
-    """Whether the index definition ``sql`` names ``column`` (as a whole word)."""
-    return re.search(rf"\b{re.escape(column)}\b", sql.split("(", 1)[-1]) is not None
 
 
 def restore_indexes(conn: Connection, saved: list[tuple[str, str]]) -> None:
