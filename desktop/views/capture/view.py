@@ -48,6 +48,8 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
+    for c in range(table.columnCount() - 1):  # codes shown whole; the last column stretches
+        table.resizeColumnToContents(c)
 
 
 class CaptureView(View):
