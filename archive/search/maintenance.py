@@ -15,10 +15,11 @@ from whoosh.reading import SegmentReader
 from archive.domain.progress import Cancelled, JobCancelled, Progress, never_cancelled, no_progress
 from archive.i18n import _
 
+from .bulk import BulkSegmentWriter
 from .errors import SearchIndexLocked
-from .pool import new_writer
-from .port import DocSource, HealthState, IndexHealth, RebuildReport, SearchDoc
-from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, doc_fields, meta_fields
+from .parallel import build_shards, write_docs
+from .port import DocSource, HealthState, IndexHealth, RebuildReport, SearchDoc, ShardedSource
+from .schema import KIND, META_ID, SCHEMA_VERSION, TEXT, fast_codec, meta_fields
 from .storage import (
     INDEX_NAME,
     INFO_FILE,
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 #: Progress and cancellation are checked every this many documents.
 CHECK_EVERY = 1_000
+#: Records per segment of a rebuild: a bulk writer holds one segment's postings in memory
+#: (~0.4 KB per record), and a search visits each segment.
+SEGMENT_DOCS = 500_000
 #: Most records one update commit may merge (about a second of work), and how many segments
 #: of one size tier it takes to merge them.
 COMMIT_MERGE_DOCS = 1_000
@@ -71,7 +75,7 @@ def rebuild(
     cancelled: Cancelled | None,
     cursor: int | None,
     lock_timeout: float,
-    limitmb: int,
+    segment_docs: int = SEGMENT_DOCS,
 ) -> RebuildReport:
     """Write a complete new generation and publish it (see :meth:`WhooshSearchIndex.rebuild`)."""
     progress = progress or no_progress
@@ -83,7 +87,7 @@ def rebuild(
         root.remove_stale(keep=root.current_generation())
         build_dir = root.new_build_dir()
         try:
-            docs = _build(build_dir, schema, source, total, progress, cancelled, cursor, limitmb)
+            docs = _build(build_dir, schema, source, total, progress, cancelled, cursor, segment_docs)
             size = sum(f.stat().st_size for f in build_dir.iterdir() if f.is_file())
             root.publish(build_dir)
         except BaseException:
@@ -100,7 +104,7 @@ def _build(
     progress: Progress,
     cancelled: Cancelled,
     cursor: int | None,
-    limitmb: int,
+    segment_docs: int,
 ) -> int:
     storage = DurableFileStorage(str(build_dir))
     write_json_atomic(
@@ -108,27 +112,29 @@ def _build(
     )
     ix = FileIndex.create(storage, schema, indexname=INDEX_NAME)
     label = _("Reconstruyendo el índice de búsqueda")
-    docs: Iterable[SearchDoc] = source() if callable(source) else source
-    count = 0
     progress(0, total or 0, label)
-    writer = new_writer(ix, limitmb=limitmb)
-    try:
-        for doc in docs:
-            writer.add_document(**doc_fields(doc))
-            count += 1
-            if count % CHECK_EVERY == 0:
-                if cancelled():
-                    raise JobCancelled()
-                progress(count, total or 0, label)
-        writer.add_document(**meta_fields(cursor))
+
+    def step(done: int) -> None:
         if cancelled():
             raise JobCancelled()
-        progress(count, total or count, _("Guardando el índice de búsqueda"))
-        writer.commit(merge=False)  # one segment: the fastest to search
-    except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
-        raise
+        progress(done, total or 0, label)
+
+    if isinstance(source, ShardedSource) and source.shards > 1:
+        segments, count = build_shards(
+            build_dir, schema, source, segment_docs=segment_docs, every=CHECK_EVERY,
+            progress=lambda done: progress(done, total or 0, label), cancelled=cancelled,
+        )  # fmt: skip
+        writer = BulkSegmentWriter(ix, codec=fast_codec())  # the cursor, and the TOC of all
+        writer.add_document(**meta_fields(cursor))
+        writer.commit(mergetype=lambda _writer, _none: segments)
+    else:
+        if isinstance(source, ShardedSource):
+            docs: Iterable[SearchDoc] = source.shard_docs(0)
+        else:
+            docs = source() if callable(source) else source
+        count = write_docs(ix, docs, segment_docs, CHECK_EVERY, step, last=meta_fields(cursor))
+    if cancelled():
+        raise JobCancelled()
     update_manifest(build_dir, {s.segment_id() for s in read_segments(ix)})
     progress(count, total or count, label)
     return count

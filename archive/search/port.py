@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from archive.domain.progress import Cancelled, Progress
 
@@ -40,6 +40,7 @@ __all__ = [
     "SearchIndex",
     "SearchQuery",
     "SearchResult",
+    "ShardedSource",
 ]
 
 #: Fields :meth:`SearchIndex.facets` counts by default.
@@ -187,7 +188,21 @@ class OptimizeReport:
     done: bool
 
 
-DocSource = Iterable[SearchDoc] | Callable[[], Iterable[SearchDoc]]
+@runtime_checkable
+class ShardedSource(Protocol):
+    """A rebuild source that can be split over worker processes.
+
+    It must be picklable, and :meth:`shard_docs` runs in the worker, which reads its share of
+    the records itself (from its own database connection): shard ``i`` of :attr:`shards`, the
+    shards together holding every record exactly once.
+    """
+
+    shards: int
+
+    def shard_docs(self, shard: int) -> Iterable[SearchDoc]: ...
+
+
+DocSource = Iterable[SearchDoc] | Callable[[], Iterable[SearchDoc]] | ShardedSource
 
 
 class SearchIndex(Protocol):

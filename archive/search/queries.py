@@ -7,11 +7,17 @@ field. No wildcard, no ``Prefix`` query: at a million records those take seconds
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 
 from . import analysis
 from .port import Hit, SearchResult
@@ -24,6 +30,7 @@ TITLE_BOOST = 2.0
 MAX_VARIANTS = 24
 
 NOTHING = wq.NullQuery
+_BLOCK_SIZE = struct.Struct("!i")  # a posting block's length (negative for the last one)
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,94 @@ def first_hits(searcher: Any, q: Any, limit: int) -> tuple[tuple[Hit, ...], bool
     return tuple(hits), False
 
 
-def ranked(searcher: Any, q: Any, limit: int, parsed: SearchQuery) -> SearchResult:
+def first_hits_by_sets(searcher: Any, q: Any, limit: int) -> tuple[tuple[Hit, ...], bool]:
+    """:func:`first_hits` for whole-word search (Enter): the same hits, in the same order.
+
+    Whoosh intersects posting lists one ``skip_to`` at a time in Python: two common words that
+    rarely meet cost a walk through both lists ("gestion contratacion": 157,000 and 31,000
+    records, no match, 500 ms at a million). Here each segment, newest first, reads the posting
+    blocks of every term of the query whole and combines them as sets, stopping at the
+    segment that fills the page: a few ms per segment. Queries with clauses other than terms,
+    AND, OR and AND NOT go to :func:`first_hits`.
+    """
+    hits: list[Hit] = []
+    for sub, _offset in reversed(searcher.leaf_searchers()):
+        reader = sub.reader()
+        ids = _clause_ids(reader, q)
+        if ids is None:
+            return first_hits(searcher, q, limit)
+        if ids and reader.has_deletions():
+            ids = {d for d in ids if not reader.is_deleted(d)}
+        for docnum in sorted(ids):
+            if len(hits) >= limit:
+                return tuple(hits), True
+            hits.append(hit(sub.stored_fields(docnum)))
+    return tuple(hits), False
+
+
+def _clause_ids(reader: Any, clause: Any) -> set[int] | None:
+    """The segment docnums matching ``clause``, or None for a clause this cannot evaluate."""
+    if isinstance(clause, wq.Term):
+        if (clause.fieldname, clause.text) not in reader:
+            return set()
+        return _posting_ids(reader.postings(clause.fieldname, clause.text))
+    if isinstance(clause, wq.AndNot):
+        a = _clause_ids(reader, clause.a)
+        b = _clause_ids(reader, clause.b) if a else set()
+        return None if a is None or b is None else a - b
+    if isinstance(clause, wq.And | wq.Or):
+        parts = []
+        for sub in clause.subqueries:
+            ids = _clause_ids(reader, sub)
+            if ids is None:
+                return None
+            parts.append(ids)
+        if isinstance(clause, wq.And):
+            return set.intersection(*sorted(parts, key=len)) if parts else None
+        return set().union(*parts)
+    return None
+
+
+def _posting_ids(matcher: Any) -> set[int]:
+    """All ids of a term's postings. A W3 posting list is read whole in one call and its blocks
+    decoded in memory (block layout: ``archive.search.bulk``); any other matcher is walked."""
+    if not isinstance(matcher, W3LeafMatcher):
+        return set(matcher.all_ids())
+    length = matcher._length  # a 1-tuple: W3TermInfo.from_bytes keeps unpack_int's tuple
+    buf = matcher._postfile.get(matcher._startoffset, length[0] if isinstance(length, tuple) else length)
+    view = memoryview(buf)
+    out: set[int] = set()
+    pos = len(WHOOSH3_HEADER_MAGIC)
+    while pos < len(buf):
+        size = abs(_BLOCK_SIZE.unpack_from(buf, pos)[0])
+        pos += _BLOCK_SIZE.size
+        block = io.BytesIO(view[pos : pos + size])
+        info = pickle.load(block)  # (count, last id, max weight, compression, ...)
+        data = view[pos + block.tell() : pos + size]
+        ids = pickle.loads(zlib.decompress(data) if info[3] else data)[0]
+        out.update(accumulate(ids))  # delta-encoded from 0 in each block
+        pos += size
+    return out
+
+
+def ranked(searcher: Any, q: Any, limit: int, parsed: SearchQuery, count_max: int) -> SearchResult:
+    """The ``limit`` best matches by BM25, and how many match (None: more than ``count_max``).
+
+    Never ``len(results)``: when the collector skipped blocks by score, Whoosh counts the
+    matches again with ``all_ids()``, which intersects by materialising the ids of every
+    clause (2.6 s for "acta 145" at a million records, "acta" in 275,000 of them). Walking the
+    matcher instead costs what the rarest clause costs.
+    """
     results = searcher.search(q, limit=limit)
     hits = tuple(hit(results.fields(i), results.score(i)) for i in range(results.scored_length()))
-    total = len(results)
-    return SearchResult(hits, total, True, total > len(hits), query=parsed)
+    if results.has_exact_length():
+        total: int | None = len(results)
+    else:
+        total = 0
+        for _match in iter_leaf_matches(searcher, q):
+            total += 1
+            if total > count_max:
+                total = None
+                break
+    more = total is None or total > len(hits)
+    return SearchResult(hits, total, True, more, query=parsed)

@@ -36,7 +36,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from archive.domain.errors import LegajoError
 from archive.domain.progress import Cancelled, Progress
 
-from . import maintenance, queries
+from . import maintenance, patches, queries
 from .errors import SearchIndexLocked, SearchIndexUnavailable, SearchUpdateConflict
 from .facets import FacetCache, count_facets, warm
 from .pool import new_writer
@@ -75,6 +75,7 @@ from .storage import (
 )
 
 log = logging.getLogger(__name__)
+patches.install()
 
 #: Errors raised by Whoosh when index files are damaged (it also raises bare ``Exception``).
 _DATA_ERRORS = (
@@ -103,8 +104,8 @@ class WhooshSearchIndex:
             this; otherwise return the first matches unranked (keeps Enter under ~25 ms at 1M).
         few_results: Widen the search (prefixes, one typo) when it found fewer than this.
         min_typo_length: Shortest word given typo tolerance.
-        rebuild_limitmb: Memory for the rebuild's posting pool (MB); beyond it, sorted runs
-            spill to temporary files in the new generation (~0.4 KB per record).
+        rebuild_segment_docs: Records per segment of a rebuild, which holds one segment's
+            postings in memory (~0.4 KB per record).
     """
 
     def __init__(
@@ -115,14 +116,14 @@ class WhooshSearchIndex:
         rank_max_df: int = 5_000,
         few_results: int = 3,
         min_typo_length: int = 5,
-        rebuild_limitmb: int = 256,
+        rebuild_segment_docs: int = maintenance.SEGMENT_DOCS,
     ) -> None:
         self.root = IndexRoot(Path(root))
         self.lock_timeout = lock_timeout
         self.rank_max_df = rank_max_df
         self.few_results = few_results
         self.min_typo_length = min_typo_length
-        self.rebuild_limitmb = rebuild_limitmb
+        self.rebuild_segment_docs = rebuild_segment_docs
         self.schema = build_schema()
         self._write_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -363,9 +364,9 @@ class WhooshSearchIndex:
             return SearchResult.empty(parsed)
         if rarest < self.rank_max_df:
             q = filters.plus(queries.exact_clauses(terms, scored=True)).build()
-            return queries.ranked(searcher, q, limit, parsed)
+            return queries.ranked(searcher, q, limit, parsed, self.rank_max_df)
         q = filters.plus(queries.exact_clauses(terms, scored=False)).build()
-        hits, more = queries.first_hits(searcher, q, limit)
+        hits, more = queries.first_hits_by_sets(searcher, q, limit)
         return SearchResult(hits, None if more else len(hits), False, more, query=parsed)
 
     def _widened(
@@ -381,10 +382,10 @@ class WhooshSearchIndex:
             return exact
         q = filters.plus(w.clause for w in words).build()
         if min(w.doc_frequency for w in words) < self.rank_max_df:
-            wide = queries.ranked(searcher, q, limit + len(exact.hits), parsed)
+            wide = queries.ranked(searcher, q, limit + len(exact.hits), parsed, self.rank_max_df)
             total: int | None = wide.total
         else:
-            found, _more = queries.first_hits(searcher, q, limit + len(exact.hits))
+            found, _more = queries.first_hits_by_sets(searcher, q, limit + len(exact.hits))
             wide = SearchResult(found, None, False, _more, query=parsed)
             total = None
         seen = {h.id for h in exact.hits}
@@ -463,7 +464,7 @@ class WhooshSearchIndex:
             cancelled=cancelled,
             cursor=cursor,
             lock_timeout=self.lock_timeout,
-            limitmb=self.rebuild_limitmb,
+            segment_docs=self.rebuild_segment_docs,
         )
         self._retire_generation()
         return report

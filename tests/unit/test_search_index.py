@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from archive.domain.errors import ValidationError
 from archive.domain.progress import JobCancelled
 from archive.search.errors import SearchIndexUnavailable, SearchUpdateConflict
+from archive.search.parallel import RebuildWorkerFailed
 from archive.search.port import DEFAULT_FACETS, HealthState, SearchDoc
 from archive.search.query import FieldFilter, parse_query
 from archive.search.whoosh_index import WhooshSearchIndex
@@ -168,6 +169,40 @@ def test_search_widens_to_prefixes_and_typos_when_little_is_found(
     assert ids(unfinished) == ["e2"] and unfinished.fuzzy
     assert index.search("interven").hits == ()  # notes are not prefix-indexed
     assert index.search("zzzzzz").hits == ()
+
+
+def test_unranked_hits_by_sets_equal_the_matcher_walk(tmp_path: Path) -> None:
+    """Enter's set-based unranked path returns the same hits, in the same order, as walking
+    Whoosh's matchers, across segments and deletions."""
+    from whoosh import query as wq
+
+    from archive.search import queries
+
+    ix = WhooshSearchIndex(tmp_path / "ix", rebuild_segment_docs=1_000)
+    words = ("gestion", "contrato", "acta", "historia", "laboral", "nomina")
+    ix.rebuild(doc(f"d{i}", " ".join(words[j] for j in range(6) if (i >> j) % 3 == 0), serie="Actas" if i % 4 else "Contratos")
+               for i in range(2_600))  # fmt: skip
+    ix.update([doc("d5", "gestion acta nueva")], [f"d{i}" for i in range(0, 2_600, 7)])
+    with ix._reading() as searcher:
+        for q in (
+            wq.And([wq.Term("text", "gestion"), wq.Term("text", "act")]),
+            wq.And([wq.Term("text", "contrat"), wq.Term("text", "nomin"), wq.Term("serie", "contrat")]),
+            wq.AndNot(wq.Term("text", "histori"), wq.Or([wq.Term("text", "laboral"), wq.Term("text", "act")])),
+            wq.And([wq.Term("text", "gestion"), wq.Term("text", "nada")]),
+        ):
+            for limit in (1, 20, 5_000):
+                assert queries.first_hits_by_sets(searcher, q, limit) == queries.first_hits(searcher, q, limit)
+    ix.close()
+
+
+def test_excluded_words_are_excluded_from_the_first_match(tmp_path: Path) -> None:
+    """Whoosh's AND NOT returned its first candidate unchecked when the excluded word's
+    postings started earlier (fixed in archive.search.patches)."""
+    ix = WhooshSearchIndex(tmp_path / "ix")
+    ix.rebuild([doc("a", "Acta de comité"), doc("b", "Historia laboral con acta"), doc("c", "Historia laboral")])
+    assert ids(ix.search("historia -acta")) == ["c"]
+    assert ids(ix.type_ahead("histo -acta")) == ["c"]
+    ix.close()
 
 
 def test_common_words_are_not_ranked(tmp_path: Path) -> None:
@@ -383,6 +418,60 @@ def test_failing_source_leaves_the_live_index(index: WhooshSearchIndex) -> None:
         index.rebuild(broken)
     assert ids(index.type_ahead("juan")) == ["e1"] and index.stored_cursor() == 10
     assert index.verify().state is HealthState.OK
+
+
+@dataclass(frozen=True)
+class Shards:
+    """A picklable sharded source: record i goes to shard i % shards; ``broken`` fails a shard."""
+
+    n: int
+    shards: int = 2
+    broken: int | None = None
+
+    def shard_docs(self, shard: int) -> Iterator[SearchDoc]:
+        for i in range(shard, self.n, self.shards):
+            if shard == self.broken and i >= 1_500:
+                raise RuntimeError("shard went away")
+            yield doc(f"s{i}", f"Historia {i} de {'Pérez' if i % 2 else 'Núñez'}", serie="Contratos")
+
+
+def test_rebuild_writes_large_sources_in_several_segments(tmp_path: Path) -> None:
+    ix = WhooshSearchIndex(tmp_path / "ix", rebuild_segment_docs=1_000)
+    report = ix.rebuild((doc(f"d{i}", f"Historia número {i}") for i in range(2_500)), cursor=5)
+    health = ix.verify(deep=True)
+    assert report.docs == 2_500 and health.doc_count == 2_500 and health.segments == 3
+    assert ids(ix.type_ahead("historia 2499")) == ["d2499"] and ids(ix.search("numero 7")) == ["d7"]
+    assert ix.stored_cursor() == 5
+    ix.close()
+
+
+def test_parallel_rebuild_with_worker_processes(tmp_path: Path) -> None:
+    ix = WhooshSearchIndex(tmp_path / "ix", rebuild_segment_docs=2_000)  # 1,000 per worker
+    seen: list[int] = []
+    report = ix.rebuild(Shards(4_001), total=4_001, cursor=9, progress=lambda d, t, label: seen.append(d))
+    health = ix.verify(deep=True)
+    assert report.docs == 4_001 and health.doc_count == 4_001 and health.cursor == 9
+    assert health.segments >= 4  # two per worker, plus the one holding the cursor
+    assert seen[-1] == 4_001
+    assert ids(ix.type_ahead("historia 4000")) == ["s4000"] and ids(ix.type_ahead("historia 1")) != []
+    assert ix.facets("nunez").get("serie")[0].count == 2_001
+    gen = ix.root.current_generation()
+    assert gen is not None and not [p for p in gen.iterdir() if p.is_dir()]  # parts adopted
+    ix.close()
+
+
+def test_a_failing_worker_leaves_the_live_index(index: WhooshSearchIndex) -> None:
+    with pytest.raises(RebuildWorkerFailed, match="shard went away"):
+        index.rebuild(Shards(4_000, broken=1))
+    assert ids(index.type_ahead("juan")) == ["e1"] and index.stored_cursor() == 10
+    assert not [p for p in index.root.root.iterdir() if p.name.endswith(".build")]
+
+
+def test_a_cancelled_parallel_rebuild_stops_its_workers(index: WhooshSearchIndex) -> None:
+    with pytest.raises(JobCancelled):
+        index.rebuild(Shards(1_000_000), cancelled=lambda: True)
+    assert ids(index.type_ahead("juan")) == ["e1"]
+    assert not [p for p in index.root.root.iterdir() if p.name.endswith(".build")]
 
 
 def test_outdated_schema_needs_rebuild(index: WhooshSearchIndex) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from archive.db.engine import sqlite_url
 from archive.services.expedientes import ExpedienteInput
-from archive.services.search_docs import count_all
+from archive.services.search_docs import DatabaseDocs, all_docs, count_all
 from tests.conftest import build_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +50,31 @@ def test_changes_become_searchable_through_the_feed(indexed, admin) -> None:
     indexed.expedientes.close(admin, eid, __import__("datetime").date(2020, 12, 31))
     indexed.search.catch_up()
     assert titles(indexed.search.search(admin, "papeleria estado:cerrado")) == ["Contrato de suministro de papelería"]
+
+
+def test_caja_filter_after_a_rebuild_and_through_the_feed(indexed, admin) -> None:
+    [box] = indexed.units.register(admin, type_code="X200")
+    eid = indexed.expedientes.create(admin, ExpedienteInput("120", "2021-120-7", "Acta de comité de compras"))
+    indexed.units.register(admin, type_code="CAR4", parent_barcode=box.barcode, expediente_id=eid)
+    indexed.search.catch_up()
+    query = f"caja:{box.barcode}"
+    assert titles(indexed.search.search(admin, query)) == ["Acta de comité de compras"]
+    indexed.search.rebuild()
+    assert titles(indexed.search.search(admin, query)) == ["Acta de comité de compras"]
+
+
+def test_parallel_rebuild_reads_every_record_once(indexed, admin) -> None:
+    indexed.units.register(admin, type_code="X200", count=30)
+    url = indexed.rt.db.engine.url.render_as_string(hide_password=False)
+    with indexed.rt.db.sessions() as s:
+        everything = sorted(d.id for d in all_docs(s))
+        total = count_all(s)
+    shards = [[d.id for d in DatabaseDocs(url, 3).shard_docs(i)] for i in range(3)]
+    assert all(shards) and sorted(i for shard in shards for i in shard) == everything and len(everything) == total
+    indexed.search.rebuild_parallel_from = 0  # worker processes even for a small database
+    assert indexed.search.rebuild() == total
+    assert titles(indexed.search.search(admin, "recreo")) == ["Licencia de construcción vereda El Recreo"]
+    assert indexed.search.index.verify().doc_count == total
 
 
 def test_exact_lookups_come_from_sql(indexed, admin) -> None:
