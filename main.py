@@ -80,5 +80,5 @@ def _gui_fatal(error: object) -> int:
 if __name__ == "__main__":
     import multiprocessing
 
-    multiprocessing.freeze_support()  # the image decoder's worker process in a frozen build
+    multiprocessing.freeze_support()  # worker processes (image decoder, index rebuild) in a frozen build
     sys.exit(main())

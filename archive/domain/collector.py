@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from archive.domain.barcodes import (
@@ -157,9 +157,9 @@ BUILTIN_PROFILES: dict[str, Profile] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CollectorRecord:
-    """One valid line: what was scanned, when (UTC), what to do, where."""
+class CollectorRecord(NamedTuple):
+    """One valid line: what was scanned, when (UTC), what to do, where (a tuple: a file holds
+    tens of thousands)."""
 
     row: int
     barcode: str

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -89,8 +89,9 @@ class AttachResult:
     changes: Changes
 
 
-@dataclass(frozen=True)
-class LineOutcome:
+class LineOutcome(NamedTuple):
+    """What became of one line (a tuple: a file's import makes tens of thousands)."""
+
     row: int
     barcode: str
     operation: str
