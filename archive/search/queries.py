@@ -238,7 +238,11 @@ def first_hits_by_sets(searcher: Any, q: Any, limit: int) -> tuple[tuple[Hit, ..
         if ids is None:
             return first_hits(searcher, q, limit)
         if ids and reader.has_deletions():
-            ids = {d for d in ids if not reader.is_deleted(d)}
+            deleted = getattr(reader, "deleted_docs_set", None)  # SegmentReader: cached frozenset
+            if isinstance(deleted, frozenset):
+                ids -= deleted
+            else:
+                ids = {d for d in ids if not reader.is_deleted(d)}
         for docnum in sorted(ids):
             if len(hits) >= limit:
                 return tuple(hits), True
