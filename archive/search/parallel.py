@@ -154,11 +154,14 @@ def _worker(
     every: int,
 ) -> None:  # fmt: skip
     """Worker process: write shard ``shard`` of ``source`` into the index directory ``part``."""
+    parent = os.getppid()
     try:
         ix = FileIndex.create(DurableFileStorage(part), schema, indexname=INDEX_NAME)
 
         def count(n: int) -> None:
             counter.value = n
+            if os.getppid() != parent:  # the parent was killed: nobody will adopt this work
+                raise SystemExit(1)
 
         write_docs(ix, source.shard_docs(shard), segment_docs, every, count)
     except BaseException:
