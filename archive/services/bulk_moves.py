@@ -139,7 +139,8 @@ class _Resolver:
             # Plain SQL: SQLAlchemy renders an expanding IN one bound name at a time (a tenth of
             # this method at 10,000 codes); the columns are ids, strings and an integer.
             marks = ", ".join([placeholder(conn)] * len(chunk))
-            for row in conn.exec_driver_sql(f"{_UNIT_SELECT} ({marks})", tuple(chunk)):
+            result = conn.exec_driver_sql(f"{_UNIT_SELECT} ({marks})", tuple(chunk))
+            for row in result.cursor.fetchall():  # the driver's tuples: no Row per unit
                 self._add_unit(row)
             q = select(
                 Location.id,
