@@ -83,6 +83,7 @@ _WITH_ARTICLE = {
     BarcodeKind.TESTIGO: N_("un testigo"),
 }
 _KIND_BY_LETTER = {k.value: k for k in BarcodeKind}
+assert _SHAPE_RE.pattern.startswith(f"[{''.join(_KIND_BY_LETTER)}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +273,22 @@ def _parse_normalized(value: str) -> ParsedBarcode:
     """:func:`parse_barcode` of a normalized value, whatever the kind (pure, so cached: bulk
     imports check and then resolve every code, and a depósito's labels come back file after
     file; refusals raise and are not cached)."""
+    if _SHAPE_RE.fullmatch(value) is None:  # else every check of _refuse_shape passes
+        _refuse_shape(value)
+    if _interim(value) != 0:
+        raise ValidationError(
+            "barcode.check_digit",
+            N_("El código de barras {value} tiene un dígito de control inválido."),
+            value=value,
+        )
+    sequence = int(value[1 + WORKSTATION_CODE_LENGTH : -1])
+    _check_sequence(sequence)
+    return ParsedBarcode(_KIND_BY_LETTER[value[0]], value[1 : 1 + WORKSTATION_CODE_LENGTH], sequence, value)
+
+
+def _refuse_shape(value: str) -> None:
+    """Raise the first error of a value without a label's shape: empty, length, characters,
+    kind letter (in that order)."""
     if not value:
         raise ValidationError("barcode.empty", N_("El código de barras está vacío."))
     if len(value) != BARCODE_LENGTH:
@@ -290,8 +307,7 @@ def _parse_normalized(value: str) -> ParsedBarcode:
     bad += [c for c in sequence_part if c not in "0123456789"]
     if bad:
         raise _bad_characters(value, bad)
-    kind = _KIND_BY_LETTER.get(value[0])
-    if kind is None:
+    if value[0] not in _KIND_BY_LETTER:
         raise ValidationError(
             "barcode.kind_unknown",
             N_(
@@ -301,15 +317,7 @@ def _parse_normalized(value: str) -> ParsedBarcode:
             value=value,
             letter=value[0],
         )
-    if not has_valid_check(value):
-        raise ValidationError(
-            "barcode.check_digit",
-            N_("El código de barras {value} tiene un dígito de control inválido."),
-            value=value,
-        )
-    sequence = int(sequence_part)
-    _check_sequence(sequence)
-    return ParsedBarcode(kind, value[1 : 1 + WORKSTATION_CODE_LENGTH], sequence, value)
+    raise AssertionError(f"{value!r} has a label's shape")  # unreachable: _SHAPE_RE says no
 
 
 def _bad_characters(value: str, bad: list[str]) -> ValidationError:

@@ -12,13 +12,13 @@ database; replay is ``archive.services.capture``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from functools import lru_cache
+from hashlib import sha256
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -201,19 +201,118 @@ def parse_collector_file(data: bytes, profile: Profile, file: str = "") -> Parse
     """Parse a whole collector file; never raises for bad rows (they become problems)."""
     text, encoding = decode_text(data)
     out = ParsedFile(file=file, encoding=encoding)
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
+    # One search of the whole text instead of one per line: no line of a clean file has any.
+    parse = _LineParser(profile, garbage=_GARBAGE_IN_TEXT.search(text) is not None)
+    records, problems = out.records, out.problems
+    for number, line in enumerate(text.splitlines(), start=1):
         if number == 1 and profile.header:
             continue
         if not line.strip():
             continue
         out.lines += 1
-        parsed = parse_line(line, number, profile)
-        if isinstance(parsed, CollectorRecord):
-            out.records.append(parsed)
+        parsed = parse(line, number)
+        if type(parsed) is CollectorRecord:
+            records.append(parsed)
         else:
-            out.problems.extend(parsed)
+            problems.extend(parsed)
     return out
+
+
+def parse_line(line: str, row: int, profile: Profile) -> CollectorRecord | list[RowProblem]:
+    """One line as a record, or the problems that stop it."""
+    return _LineParser(profile)(line, row)
+
+
+_GARBAGE = re.compile("[\x00-\x08\x0a-\x1f\x7f\ufffd]")
+#: ``_GARBAGE`` less the characters ``str.splitlines`` splits at (no line holds them).
+_GARBAGE_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f\ufffd]")
+
+
+class _LineParser:
+    """:func:`parse_line` for one profile, with what all lines share worked out once."""
+
+    def __init__(self, profile: Profile, *, garbage: bool = True) -> None:
+        self.profile = profile
+        self.garbage = garbage  # False: the caller found no garbage character in any line
+        self.hash_prefix = f"{profile.name}\x1f"
+        self.operations = dict(profile.operations)
+        self.valid_ops = ", ".join(sorted(profile.operations))
+        self.fast_time = _FAST_TIMES.get(profile.time_format)
+        self.midnights: dict[str, int | None] = {}  # date text -> UTC epoch of local midnight
+
+    def __call__(self, line: str, row: int) -> CollectorRecord | list[RowProblem]:
+        if self.garbage and _GARBAGE.search(line):
+            return [_problem(row, "", "collector.garbage",
+                             N_("La línea contiene caracteres ilegibles (¿codificación equivocada o archivo dañado?)."))]  # fmt: skip
+        cells = _split(line, row, self.profile)
+        if type(cells) is list:
+            return cells
+        assert isinstance(cells, dict)
+        problems: list[RowProblem] = []
+        barcode, bad = _check_code(cells.get("barcode", ""))
+        if not barcode:
+            problems.append(
+                _problem(row, "barcode", "collector.barcode_empty", N_("Código de barras vacío."))
+            )
+        elif bad is not None:
+            problems.append(_problem(row, "barcode", bad.code, bad.template, **bad.params))
+        at = self._timestamp(cells, row, problems)
+        op_code = cells.get("operacion", "").upper()
+        operation = self.operations.get(op_code) if op_code else self.profile.default_operation
+        if operation is None:
+            problems.append(_problem(row, "operacion", "collector.operation",
+                                     N_("Operación desconocida: «{op}» (válidas: {valid})."),
+                                     op=op_code, valid=self.valid_ops))  # fmt: skip
+        location, bad = _check_code(cells.get("ubicacion", ""))
+        if operation in ("move", "count") and not location:
+            problems.append(_problem(row, "ubicacion", "collector.location_missing",
+                                     N_("La operación necesita una ubicación y está vacía.")))  # fmt: skip
+        elif bad is not None:
+            problems.append(_problem(row, "ubicacion", bad.code, bad.template, **bad.params))
+        if problems or at is None or operation is None:
+            return problems
+        digest = sha256(f"{self.hash_prefix}{line.strip()}".encode()).hexdigest()
+        return CollectorRecord(
+            row, barcode, at, operation, location, cells.get("operador", ""), digest
+        )
+
+    def _timestamp(
+        self, cells: dict[str, str], row: int, problems: list[RowProblem]
+    ) -> datetime | None:
+        profile = self.profile
+        if "fecha_hora" in cells:
+            name, raw = "fecha_hora", cells["fecha_hora"]
+            cut = _date_length(profile.date_format)
+            day_raw, time_raw = raw[:cut], raw[cut:].strip()
+        elif "fecha" in cells:
+            name, day_raw, time_raw = "fecha", cells["fecha"], cells.get("hora", "")
+            raw = ""  # the error's value: both cells, made only for an error
+        else:
+            return datetime.now(UTC)
+        # The common shape: a day whose UTC offset holds all day, a two-digit time.
+        try:
+            midnight = self.midnights[day_raw]
+        except KeyError:
+            midnight = self.midnights[day_raw] = _utc_midnight(day_raw, profile.date_format)
+        if (
+            midnight is not None
+            and self.fast_time is not None
+            and (m := self.fast_time.fullmatch(time_raw))
+        ):
+            h, mi, s = int(m[1]), int(m[2]), int(m[3])
+            if h < 24 and mi < 60 and s < 60:
+                return datetime.fromtimestamp(midnight + 3600 * h + 60 * mi + s, UTC)
+        day = _strptime(day_raw, profile.date_format)
+        clock = _strptime(time_raw, profile.time_format) if time_raw else datetime(1900, 1, 1)
+        if day is None or clock is None:
+            raw = raw or f"{day_raw} {time_raw}".strip()
+            fmt = f"{profile.date_format} {profile.time_format}"
+            problems.append(_problem(row, name, "collector.timestamp",
+                                     N_("Fecha u hora inválida: «{value}» (formato esperado {format})."),
+                                     value=raw, format=fmt))  # fmt: skip
+            return None
+        local = datetime.combine(day.date(), clock.time(), tzinfo=LOCAL_TZ)
+        return local.astimezone(UTC)
 
 
 def _split(line: str, row: int, profile: Profile) -> dict[str, str] | list[RowProblem]:
@@ -227,7 +326,8 @@ def _split(line: str, row: int, profile: Profile) -> dict[str, str] | list[RowPr
             return [_problem(row, "", "collector.extra_fields",
                              N_("La línea tiene {got} campos; el perfil espera {expected}. ¿Separador equivocado?"),
                              expected=len(profile.fields), got=len(cells))]  # fmt: skip
-        return {n: c.strip() for n, c in zip(profile.fields, cells, strict=True) if n}
+        # A skipped column ("" in the profile) lands under the key "", which nothing reads.
+        return dict(zip(profile.fields, map(str.strip, cells), strict=True))
     # Trailing padding may have been trimmed by an editor; a field that does not even start is missing.
     missing = [n for n, start, _ in profile.widths if start >= len(line)]
     if missing:
@@ -238,66 +338,22 @@ def _split(line: str, row: int, profile: Profile) -> dict[str, str] | list[RowPr
     return {n: line[s : s + w].strip() for n, s, w in profile.widths}
 
 
-_GARBAGE = re.compile("[\x00-\x08\x0a-\x1f\x7f\ufffd]")
-
-
-def parse_line(line: str, row: int, profile: Profile) -> CollectorRecord | list[RowProblem]:
-    """One line as a record, or the problems that stop it."""
-    if _GARBAGE.search(line):
-        return [_problem(row, "", "collector.garbage",
-                         N_("La línea contiene caracteres ilegibles (¿codificación equivocada o archivo dañado?)."))]  # fmt: skip
-    cells = _split(line, row, profile)
-    if isinstance(cells, list):
-        return cells
-    problems: list[RowProblem] = []
-    barcode, bad = _check_code(cells.get("barcode", ""))
-    if not barcode:
-        problems.append(
-            _problem(row, "barcode", "collector.barcode_empty", N_("Código de barras vacío."))
-        )
-    elif bad is not None:
-        problems.append(_problem(row, "barcode", bad.code, bad.template, **bad.params))
-    at = _timestamp(cells, row, profile, problems)
-    op_code = cells.get("operacion", "").upper()
-    operation = profile.operations.get(op_code) if op_code else profile.default_operation
-    if operation is None:
-        problems.append(_problem(row, "operacion", "collector.operation",
-                                 N_("Operación desconocida: «{op}» (válidas: {valid})."),
-                                 op=op_code, valid=", ".join(sorted(profile.operations))))  # fmt: skip
-    location, bad = _check_code(cells.get("ubicacion", ""))
-    if operation in ("move", "count") and not location:
-        problems.append(_problem(row, "ubicacion", "collector.location_missing",
-                                 N_("La operación necesita una ubicación y está vacía.")))  # fmt: skip
-    elif bad is not None:
-        problems.append(_problem(row, "ubicacion", bad.code, bad.template, **bad.params))
-    if problems or at is None or operation is None:
-        return problems
-    digest = hashlib.sha256(f"{profile.name}\x1f{line.strip()}".encode()).hexdigest()
-    return CollectorRecord(row, barcode, at, operation, location, cells.get("operador", ""), digest)
-
-
-def _timestamp(
-    cells: dict[str, str], row: int, profile: Profile, problems: list[RowProblem]
-) -> datetime | None:
-    if "fecha_hora" in cells:
-        name, raw = "fecha_hora", cells["fecha_hora"]
-        cut = _date_length(profile.date_format)
-        day_raw, time_raw = raw[:cut], raw[cut:].strip()
-    elif "fecha" in cells:
-        name, day_raw, time_raw = "fecha", cells["fecha"], cells.get("hora", "")
-        raw = f"{day_raw} {time_raw}".strip()
-    else:
-        return datetime.now(UTC)
-    day = _parse_part(day_raw, profile.date_format)
-    clock = _parse_part(time_raw, profile.time_format) if time_raw else datetime(1900, 1, 1)
-    if day is None or clock is None:
-        fmt = f"{profile.date_format} {profile.time_format}"
-        problems.append(_problem(row, name, "collector.timestamp",
-                                 N_("Fecha u hora inválida: «{value}» (formato esperado {format})."),
-                                 value=raw, format=fmt))  # fmt: skip
+@lru_cache(maxsize=4096)
+def _utc_midnight(day_raw: str, date_format: str) -> int | None:
+    """The UTC epoch second of local midnight of ``day_raw``, when the local UTC offset is the
+    same all that day (then a time of day is just seconds after it); None otherwise (a day
+    that changes offset, or text that is not a date: the exact path decides)."""
+    day = _strptime(day_raw, date_format)
+    if day is None:
         return None
-    local = datetime.combine(day.date(), clock.time(), tzinfo=LOCAL_TZ)
-    return local.astimezone(UTC)
+    start = datetime.combine(day.date(), time(), tzinfo=LOCAL_TZ)
+    offset = start.utcoffset()
+    if any(
+        start.replace(minute=15 * k % 60, hour=15 * k // 60).utcoffset() != offset
+        for k in range(1, 96)
+    ):
+        return None
+    return int(start.timestamp())
 
 
 @lru_cache(maxsize=64)
@@ -311,20 +367,6 @@ _FAST_TIMES = {
     "%H:%M:%S": re.compile(r"(\d\d):(\d\d):(\d\d)"),
     "%H%M%S": re.compile(r"(\d\d)(\d\d)(\d\d)"),
 }
-
-
-def _parse_part(raw: str, fmt: str) -> datetime | None:
-    """``raw`` read with ``fmt`` (as ``strptime`` reads it), or None when it does not match.
-
-    A file's times are nearly all distinct, so the common time shapes are read directly (what
-    ``strptime`` returns for them: 1 January 1900 at that time); the rest is cached.
-    """
-    fast = _FAST_TIMES.get(fmt)
-    if fast is not None and (m := fast.fullmatch(raw)) is not None:
-        h, mi, s = int(m[1]), int(m[2]), int(m[3])
-        if h < 24 and mi < 60 and s < 60:
-            return datetime(1900, 1, 1, h, mi, s)
-    return _strptime(raw, fmt)
 
 
 @lru_cache(maxsize=100_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from archive.db.models import CollectorLine, CountScan, Movement
 from archive.domain.barcodes import BarcodeKind, format_barcode
-from archive.domain.collector import BUILTIN_PROFILES, Profile, parse_collector_file
+from archive.domain.collector import BUILTIN_PROFILES, LOCAL_TZ, Profile, parse_collector_file
 from archive.domain.errors import NotFound, ValidationError
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "collector"
@@ -57,6 +58,31 @@ def test_fixed_width_profile() -> None:
 )
 def test_row_level_problems(line: str, expected: tuple[int, str, str]) -> None:
     assert problems(line.encode()) == [expected]
+
+
+@pytest.mark.parametrize(
+    "day", ["26/11/2026", "02/05/1992", "03/05/1992", "06/02/1993", "07/02/1993"]
+)
+def test_timestamps_read_fast_equal_strptime_and_the_zone(day: str) -> None:
+    """Times are read as seconds after the day's local midnight only when the UTC offset holds
+    all day; Bogotá's one daylight-saving year (1992-93) keeps its change days on the exact
+    path. Every time of those days gives what ``strptime`` and the zone rules give."""
+    times = [
+        f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(0, 60, 7) for s in (0, 59)
+    ]
+    data = "".join(f"{F1};{day};{t};MOV;{U1}\n" for t in times).encode()
+    parsed = parse_collector_file(data, CSV, "f.txt")
+    assert not parsed.problems
+    for t, record in zip(times, parsed.records, strict=True):
+        local = datetime.strptime(f"{day} {t}", "%d/%m/%Y %H:%M:%S").replace(tzinfo=LOCAL_TZ)
+        assert record.at == local.astimezone(UTC) and record.at.tzinfo is UTC, (day, t)
+
+
+def test_garbage_is_found_in_any_line_of_a_file() -> None:
+    data = (
+        f"{F1};26/11/2026;08:15:00;MOV;{U1}\r\n{F1};26/11/2026;08:16\x07:00;MOV;{U1}\r\n".encode()
+    )
+    assert problems(data) == [(2, "", "collector.garbage")]
 
 
 def test_encodings_bom_and_cp1252() -> None:
