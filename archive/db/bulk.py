@@ -10,7 +10,8 @@ drop a table's secondary indexes for the length of a bulk write and rebuild them
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, text
@@ -22,7 +23,9 @@ def bind_processor(conn: Connection, column: Column[Any]) -> Callable[[Any], Any
     """The bind processing a compiled statement applies to ``column``: the type's own (UTC
     timestamps, JSON text) and then the dialect's (on SQLite a timestamp becomes text with six
     decimals, as SQLAlchemy writes it — not the driver's ``isoformat``, which drops ``.000000``)."""
-    proc: Callable[[Any], Any] | None = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    proc: Callable[[Any], Any] | None = column.type.dialect_impl(conn.dialect).bind_processor(
+        conn.dialect
+    )
     return proc
 
 
@@ -38,17 +41,25 @@ def placeholder(conn: Connection) -> str:
 
 
 def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                  bound: Collection[str] = ()) -> None:  # fmt: skip
-    """INSERT ``rows`` (values of the ``names`` columns, in order) as one driver-level
-    ``executemany``.
+                  bound: Collection[str] = (), constants: Mapping[str, Any] | None = None) -> None:  # fmt: skip
+    """INSERT ``rows`` (values of the ``names`` columns, in order) through the driver: on
+    SQLite as multi-row statements, elsewhere as one ``executemany``.
 
     Each value goes through its column's bind processing exactly as a Core INSERT sends it,
     except in the ``bound`` columns, whose values the caller bound already (:func:`bind_value`)
     — a bulk job binds its few distinct timestamps once instead of once per row.
+
+    ``constants`` are columns with one value for every row (bound as a Core INSERT binds it):
+    on SQLite they are written into the statement as literals, so the driver binds only what
+    changes from row to row (binding is a third of SQLite's time for such inserts).
     """
     if not rows:
         return
-    procs = [(i, p) for i, n in enumerate(names) if n not in bound and (p := bind_processor(conn, table.c[n]))]
+    procs = [
+        (i, p)
+        for i, n in enumerate(names)
+        if n not in bound and (p := bind_processor(conn, table.c[n]))
+    ]
     if procs:
         params = [list(row) for row in rows]
         for i, proc in procs:
@@ -56,9 +67,95 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
                 values[i] = proc(values[i])
         rows = [tuple(values) for values in params]
     quote, mark = conn.dialect.identifier_preparer.quote, placeholder(conn)
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
-    conn.exec_driver_sql(sql, rows)
+    columns, values = [quote(n) for n in names], [mark] * len(names)
+    extra: list[Any] = []  # constants that cannot be literals: bound with every row
+    for name, value in (constants or {}).items():
+        columns.append(quote(name))
+        literal = sql_literal(conn, bind_value(conn, table.c[name], value))
+        if literal is None:
+            values.append(mark)
+            extra.append(bind_value(conn, table.c[name], value))
+        else:
+            values.append(literal)
+    if extra:
+        rows = [(*row, *extra) for row in rows]
+    head, one = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(columns)}) VALUES ",
+        f"({', '.join(values)})",
+    )
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(head + one, rows)
+        return
+    for sql, params in _multirow(one, rows):
+        conn.exec_driver_sql(head + sql, params)
+
+
+#: Parameters per multi-row statement on SQLite: a few hundred (the compiled statement is
+#: reused for every full chunk; far below the 32,766 bound parameters SQLite allows).
+_MULTIROW_PARAMS = 400
+
+
+def _multirow(
+    one: str, rows: Sequence[Sequence[Any]]
+) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """``rows`` as multi-row ``VALUES`` lists (``one`` is a row's ``(?, ?, ...)``) with their
+    parameters flattened, SQLite running one statement per chunk of rows instead of one per
+    row (a fifth less time for an INSERT, two fifths for an UPDATE ... FROM). Yields each
+    ``VALUES`` text with the parameter tuples of its chunks, for one ``executemany``: all the
+    full chunks share one text (and one compiled statement), the rest has its own."""
+    per = max(1, _MULTIROW_PARAMS // max(1, one.count("?")))
+    full = len(rows) - len(rows) % per
+    if full:
+        chunks = [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, full, per)]
+        yield ", ".join([one] * per), chunks
+    if full < len(rows):
+        yield ", ".join([one] * (len(rows) - full)), [tuple(chain.from_iterable(rows[full:]))]
+
+
+def update_rows(conn: Connection, table: Table, names: Sequence[str], keys: Sequence[str],
+                rows: Sequence[Sequence[Any]], *, literals: Mapping[str, str] | None = None) -> int:  # fmt: skip
+    """UPDATE ``table`` row by row: each of ``rows`` holds the new values of ``names`` and then
+    the values of ``keys`` that pick the row (all as the driver takes them: ids, texts,
+    integers). ``literals`` sets more columns to one SQL literal for all rows
+    (:func:`sql_literal`). Returns how many rows changed.
+
+    On SQLite the rows go in chunks as ``UPDATE ... FROM (VALUES ...)``; elsewhere as one
+    ``executemany``.
+    """
+    if not rows:
+        return 0
+    quote, mark = conn.dialect.identifier_preparer.quote, placeholder(conn)
+    extra = [f"{quote(n)} = {lit}" for n, lit in (literals or {}).items()]
+    if conn.dialect.name != "sqlite":
+        sets = ", ".join([*(f"{quote(n)} = {mark}" for n in names), *extra])
+        where = " AND ".join(f"{quote(k)} = {mark}" for k in keys)
+        result = conn.exec_driver_sql(f"UPDATE {quote(table.name)} SET {sets} WHERE {where}", rows)
+        return int(result.rowcount)
+    t = quote(table.name)
+    sets = ", ".join([*(f"{quote(n)} = v.column{i}" for i, n in enumerate(names, 1)), *extra])
+    where = " AND ".join(
+        f"{t}.{quote(k)} = v.column{i}" for i, k in enumerate(keys, len(names) + 1)
+    )
+    one = f"({', '.join([mark] * (len(names) + len(keys)))})"
+    changed = 0
+    for values, params in _multirow(one, rows):
+        sql = f"UPDATE {t} SET {sets} FROM (VALUES {values}) AS v WHERE {where}"
+        changed += conn.exec_driver_sql(sql, params).rowcount
+    return changed
+
+
+def sql_literal(conn: Connection, value: Any) -> str | None:
+    """``value`` (as bound for the driver) as an SQLite literal, or None where it is not
+    written as one (other databases, other types, text with NUL)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def bulk_ids(count: int) -> Iterator[str]:

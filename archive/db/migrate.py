@@ -6,6 +6,7 @@ know (made by a newer Legajo) or that is not Legajo's at all (:func:`check`).
 
 from __future__ import annotations
 
+import sqlite3
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -68,11 +69,24 @@ def check(engine: Engine) -> SchemaState:
     return SchemaState.OLDER
 
 
+#: The oldest SQLite that runs Legajo: migration 0008 drops columns in place (3.35) and bulk
+#: jobs update through ``UPDATE ... FROM`` (3.33).
+MIN_SQLITE = (3, 35, 0)
+
+
 def upgrade(engine: Engine) -> SchemaState:
     """Bring the schema to this program's head; refuse newer and foreign databases.
 
     Returns the state found before upgrading.
     """
+    if engine.dialect.name == "sqlite" and sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise DatabaseError(
+            "db.sqlite_old",
+            N_("Esta instalación usa SQLite {found}; Legajo necesita SQLite {needed} o posterior. "
+               "Actualice el sistema o instale el paquete oficial de Legajo; no se modificó nada."),
+            found=sqlite3.sqlite_version,
+            needed=".".join(map(str, MIN_SQLITE)),
+        )  # fmt: skip
     state = check(engine)
     if state is SchemaState.NEWER:
         raise DatabaseError(
@@ -100,8 +114,10 @@ def upgrade(engine: Engine) -> SchemaState:
 def unusable(engine: Engine, error: Exception) -> DatabaseError:
     return DatabaseError(
         "db.unusable",
-        N_("No se puede abrir la base de datos {url}: el archivo está dañado o no es una base "
-           "de datos. Restaure una copia de seguridad. Detalle: {detail}"),
+        N_(
+            "No se puede abrir la base de datos {url}: el archivo está dañado o no es una base "
+            "de datos. Restaure una copia de seguridad. Detalle: {detail}"
+        ),
         url=_display(engine),
         detail=str(getattr(error, "orig", error)),
     )

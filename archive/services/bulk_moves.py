@@ -35,10 +35,16 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
-from archive.db.base import Synced
-from archive.db.bulk import bind_value, bulk_ids, insert_tuples, placeholder
-from archive.db.changefeed import FeedContext, context_of, encode
-from archive.db.models import ChangeLog, Location, Movement, Unit, UnitType
+from archive.db.bulk import (
+    bind_value,
+    bulk_ids,
+    insert_tuples,
+    placeholder,
+    sql_literal,
+    update_rows,
+)
+from archive.db.changefeed import context_of, encode
+from archive.db.models import ChangeLog, Movement, Unit, UnitType
 from archive.db.types import utcnow
 from archive.db.uow import UnitOfWork, stale_conflict
 from archive.domain.barcodes import (
@@ -115,7 +121,20 @@ class MovePlan:
 
 _UNIT_COLUMNS = ("id", "barcode", "kind", "status", "unit_type_id", "location_id", "parent_id",
                  "home_location_id", "version", "external_barcode")  # fmt: skip
-_UNIT_SELECT = (f"SELECT {', '.join(_UNIT_COLUMNS)} FROM unit WHERE deleted_at IS NULL AND barcode IN")
+_UNIT_SELECT = (
+    f"SELECT {', '.join(_UNIT_COLUMNS)} FROM unit WHERE deleted_at IS NULL AND barcode IN"
+)
+_LOCATION_SELECT = (
+    "SELECT id, barcode, path, capacity_units, capacity_cm FROM location "
+    "WHERE deleted_at IS NULL AND barcode IN"
+)
+
+
+def _select_in(conn: Connection, sql: str, values: Sequence[str]) -> list[Any]:
+    """The rows of ``sql`` (ending in ``IN``) for ``values`` (at most ``_CHUNK``)."""
+    marks = ", ".join([placeholder(conn)] * len(values))
+    result = conn.exec_driver_sql(f"{sql} ({marks})", tuple(values))
+    return result.cursor.fetchall()  # type: ignore[union-attr]
 
 
 class _Resolver:
@@ -127,34 +146,31 @@ class _Resolver:
         self.units: dict[str, _UnitState] = {}
         self.external: set[str] = set()  # ids of units whose barcode is external
         self.places: dict[str, _Place] = {}
-        self._memo: dict[tuple[str, bool], _UnitState | _Place | LegajoError] = {}
-        raw = {line.unit_scan for line in lines} | {line.dest_scan for line in lines}
-        self._load({normalize_scan(x) for x in raw})
+        units = {line.unit_scan for line in lines}
+        dests = {line.dest_scan for line in lines}
+        self._load({normalize_scan(x) for x in units | dests})
+        #: every code of the lines, resolved once: as a unit, as a destination
+        self.unit_of: dict[str, _UnitState | LegajoError] = {}
+        for raw in units:
+            found = self._resolve(raw, dest=False)
+            assert not isinstance(found, _Place)  # UNIT_SCAN has no location kind
+            self.unit_of[raw] = found
+        self.dest_of = {raw: self._resolve(raw, dest=True) for raw in dests}
 
     def _load(self, values: set[str]) -> None:
-        ordered = sorted(values)
         conn = self.s.connection()
-        for i in range(0, len(ordered), _CHUNK):
-            chunk = ordered[i : i + _CHUNK]
-            # Plain SQL: SQLAlchemy renders an expanding IN one bound name at a time (a tenth of
-            # this method at 10,000 codes); the columns are ids, strings and an integer.
-            marks = ", ".join([placeholder(conn)] * len(chunk))
-            result = conn.exec_driver_sql(f"{_UNIT_SELECT} ({marks})", tuple(chunk))
-            for row in result.cursor.fetchall():  # the driver's tuples: no Row per unit
+        # Plain SQL: SQLAlchemy renders an expanding IN one bound name at a time (a tenth of
+        # this method at 10,000 codes); the columns are ids, strings and integers.
+        for chunk in _chunks(sorted(values)):
+            for row in _select_in(conn, _UNIT_SELECT, chunk):  # the driver's tuples
                 self._add_unit(row)
-            q = select(
-                Location.id,
-                Location.barcode,
-                Location.path,
-                Location.capacity_units,
-                Location.capacity_cm,
-            )
-            for loc in self.s.execute(
-                q.where(Location.barcode.in_(chunk), Location.deleted_at.is_(None))
+        # Unit and location labels never share a value (their kind letters differ), so only
+        # the codes no unit has can be locations: a file's few destinations.
+        for chunk in _chunks(sorted(v for v in values if v not in self.units)):
+            for loc_id, barcode, path, cap_units, cap_cm in _select_in(
+                conn, _LOCATION_SELECT, chunk
             ):
-                self.places[loc.barcode] = _Place(
-                    loc.id, loc.path, loc.capacity_units, loc.capacity_cm
-                )
+                self.places[barcode] = _Place(loc_id, path, cap_units, cap_cm)
 
     def _add_unit(self, row: Sequence[Any]) -> None:
         unit = _UnitState(row)
@@ -162,22 +178,11 @@ class _Resolver:
         if row[-1]:  # external_barcode
             self.external.add(unit.id)
 
-    def unit(self, raw: str) -> _UnitState | LegajoError:
-        found = self._resolve(raw, dest=False)
-        assert not isinstance(found, _Place)  # UNIT_SCAN has no location kind
-        return found
-
-    def dest(self, raw: str) -> _UnitState | _Place | LegajoError:
-        return self._resolve(raw, dest=True)
-
     def _resolve(self, raw: str, *, dest: bool) -> _UnitState | _Place | LegajoError:
-        key = (raw, dest)
-        if key not in self._memo:
-            try:
-                self._memo[key] = self._lookup(raw, dest)
-            except LegajoError as exc:
-                self._memo[key] = exc
-        return self._memo[key]
+        try:
+            return self._lookup(raw, dest)
+        except LegajoError as exc:
+            return exc
 
     def _lookup(self, raw: str, dest: bool) -> _UnitState | _Place:
         hit: _UnitState | _Place | None = None
@@ -223,6 +228,8 @@ class _Occupancy:
             b: cap for b, t in box_types.items() if (cap := capacities.get(t)) is not None
         }
         self.in_box = dict.fromkeys(self.box_capacity, 0)
+        #: whether any destination has a capacity to count against (else nothing to keep)
+        self.active = bool(self.at_location or self.in_box)
         for chunk in _chunks(list(self.in_box)):
             q2 = (select(Unit.parent_id, func.count()).where(Unit.parent_id.in_(chunk), Unit.deleted_at.is_(None))
                   .group_by(Unit.parent_id))  # fmt: skip
@@ -293,22 +300,23 @@ def plan_moves(s: Session, lines: Sequence[MoveLine]) -> MovePlan:
         return plan
     s.flush()
     res = _Resolver(s, lines)
-    dests = {res.dest(raw) for raw in {line.dest_scan for line in lines}}
+    dests = set(res.dest_of.values())
     occupancy = _Occupancy(s, [d for d in dests if isinstance(d, _Place)],
                            [d for d in dests if isinstance(d, _UnitState)])  # fmt: skip
+    unit_of, dest_of, results, steps = res.unit_of, res.dest_of, plan.results, plan.steps
     for line in lines:
-        unit = res.unit(line.unit_scan)  # resolved first: its error wins, as in apply's order
+        unit = unit_of[line.unit_scan]  # resolved first: its error wins, as in apply's order
         if isinstance(unit, LegajoError):
-            plan.results.append(unit)
+            results.append(unit)
             continue
-        dest = res.dest(line.dest_scan)
+        dest = dest_of[line.dest_scan]
         if isinstance(dest, LegajoError):
-            plan.results.append(dest)
+            results.append(dest)
             continue
         try:
-            plan.results.append(_check_and_move(unit, dest, line.note, occupancy, plan.steps))
+            results.append(_check_and_move(unit, dest, line.note, occupancy, steps))
         except LegajoError as exc:
-            plan.results.append(exc)
+            results.append(exc)
     return plan
 
 
@@ -348,7 +356,7 @@ def _check_and_move(unit: _UnitState, dest: _UnitState | _Place, note: str, occu
         already_there = unit.location_id == place.id and unit.parent_id is None
     if already_there:
         return f"{unit.barcode} ya estaba en {label}"
-    over = occupancy.refuse(unit, place, box)
+    over = occupancy.refuse(unit, place, box) if occupancy.active else None
     if over:
         raise CapacityExceeded(
             "move.capacity",
@@ -369,26 +377,21 @@ def _check_and_move(unit: _UnitState, dest: _UnitState | _Place, note: str, occu
     steps.append(
         _Step(unit, unit.location_id, unit.parent_id, to_location, to_parent, note, changed)
     )
-    occupancy.moved(unit, to_location, to_parent)
+    if occupancy.active:
+        occupancy.moved(unit, to_location, to_parent)
     unit.location_id, unit.parent_id, unit.home_location_id = to_location, to_parent, home
     unit.version += 1
     return f"{unit.barcode} → {label}"
 
 
-_MOVEMENT_COLUMNS = ("id", "created_at", "updated_at", "version", "origin", "deleted_at", "unit_id", "at",
-                     "user_id", "username", "method", "from_location_id", "from_parent_id", "to_location_id",
-                     "to_parent_id", "over_capacity", "batch_id", "note")  # fmt: skip
-_FEED_COLUMNS = (
-    "change_id",
-    "table_name",
-    "row_id",
-    "op",
-    "fields",
-    "hlc",
-    "user_id",
-    "origin",
-    "at",
-)
+# The columns that differ from movement to movement (and change to change); the others have
+# one value for the whole plan (``insert_tuples`` constants).
+_MOVEMENT_COLUMNS = ("id", "unit_id", "from_location_id", "from_parent_id", "to_location_id", "to_parent_id",
+                     "note")  # fmt: skip
+_FEED_COLUMNS = ("change_id", "table_name", "row_id", "op", "fields", "hlc")
+_MOVEMENT_SHARED = ("created_at", "updated_at", "version", "origin", "deleted_at", "at", "user_id", "username",
+                    "method", "over_capacity", "batch_id")  # fmt: skip
+_FEED_SHARED = ("user_id", "origin", "at")
 
 
 def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, method: str) -> None:
@@ -399,31 +402,38 @@ def write_plan(uow: UnitOfWork, rt: Runtime, actor: Actor, plan: MovePlan, *, me
     conn = s.connection()
     feed = context_of(s)
     now, stamp = rt.now(), utcnow()
-    movement_table: Table = Movement.__table__  # type: ignore[assignment]
-    # The few values with a bind processing (timestamps, booleans) are bound once for all rows;
-    # the change feed gets the timestamps JSON-ready.
-    created, at, over = (bind_value(conn, movement_table.c[n], v)
-                         for n, v in (("created_at", stamp), ("at", now), ("over_capacity", False)))  # fmt: skip
-    fed_stamp, fed_now = encode(stamp), encode(now)
     origin, user_id, username = feed.origin, actor.user_id, actor.username
+    shared = (stamp, stamp, 1, origin, None, now, user_id, username, method, False, None)
+    movement = dict(zip(_MOVEMENT_SHARED, shared, strict=True))
+    # the change feed gets the timestamps JSON-ready
+    movement_json = _movement_json(encode(stamp), encode(now), origin, user_id, username, method)
+    unit_json = _unit_json(encode(stamp))
     movements: list[tuple[Any, ...]] = []
-    changes: list[tuple[type[Synced], str, str, str]] = []
+    # change_log rows (``_FEED_COLUMNS``), each change its own hybrid-clock tick. As in the
+    # sync bootstrap, the change ids are one UUIDv7 prefix of this moment plus a counter
+    # (unique and increasing: the change-id index is appended to) and the batch has one ``at``.
+    changes: list[tuple[Any, ...]] = []
+    movement_ids, change_ids = bulk_ids(len(plan.steps)), bulk_ids(2 * len(plan.steps))
+    ticks = iter(feed.clock.reserve(2 * len(plan.steps)))
     version: dict[str, int] = {}
-    ids = bulk_ids(len(plan.steps))
-    movement_json = _movement_json(fed_stamp, fed_now, origin, user_id, username, method)
     for step in plan.steps:
         u = step.unit
-        mid = next(ids)
-        movements.append((mid, created, created, 1, origin, None, u.id, at, user_id, username, method,
-                          step.from_location_id, step.from_parent_id, step.to_location_id, step.to_parent_id,
-                          over, None, step.note))  # fmt: skip
-        version[u.id] = version.get(u.id, u.read_version) + 1
-        changes.append((Movement, mid, "I", movement_json(mid, u.id, step)))
-        changes.append((Unit, u.id, "U", _unit_json(step.changed, version[u.id], fed_stamp)))
+        mid = next(movement_ids)
+        movements.append((mid, u.id, step.from_location_id, step.from_parent_id, step.to_location_id,
+                          step.to_parent_id, step.note))  # fmt: skip
+        version[u.id] = v = version.get(u.id, u.read_version) + 1
+        changes.append(
+            (next(change_ids), "movement", mid, "I", movement_json(mid, u.id, step), next(ticks))
+        )
+        changes.append(
+            (next(change_ids), "unit", u.id, "U", unit_json(step.changed, v), next(ticks))
+        )
     _update_units(conn, plan.steps, stamp)
-    insert_tuples(conn, movement_table, _MOVEMENT_COLUMNS, movements, bound=_MOVEMENT_COLUMNS)
-    log: Table = ChangeLog.__table__  # type: ignore[assignment]
-    insert_tuples(conn, log, _FEED_COLUMNS, _feed_rows(conn, feed, changes), bound=_FEED_COLUMNS)
+    # ids, texts and integers: nothing to bind in the per-row columns
+    insert_tuples(conn, Movement.__table__, _MOVEMENT_COLUMNS, movements, bound=_MOVEMENT_COLUMNS,  # type: ignore[arg-type]
+                  constants=movement)  # fmt: skip
+    insert_tuples(conn, ChangeLog.__table__, _FEED_COLUMNS, changes, bound=_FEED_COLUMNS,  # type: ignore[arg-type]
+                  constants=dict(zip(_FEED_SHARED, (feed.user_id, origin, utcnow()), strict=True)))  # fmt: skip
 
 
 def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> None:
@@ -436,33 +446,26 @@ def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> 
         units[step.unit.id] = step.unit
     table: Table = Unit.__table__  # type: ignore[assignment]
     updated = bind_value(conn, table.c.updated_at, stamp)  # the other columns: ids, integers
+    literal = sql_literal(conn, updated)
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
     for unit_id, cols in columns.items():
         u = units[unit_id]
         names = tuple(sorted(cols))
+        values = (*(getattr(u, n) for n in names), u.version)
         groups[names].append(
-            (*(getattr(u, n) for n in names), u.version, updated, u.id, u.read_version)
+            (*values, u.id, u.read_version) if literal else (*values, updated, u.id, u.read_version)
         )
         u.read_version = u.version
-    quote, mark = conn.dialect.identifier_preparer.quote, placeholder(conn)
     for names, rows in groups.items():
-        sets = ", ".join(f"{quote(n)} = {mark}" for n in (*names, "version", "updated_at"))
-        sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = {mark} AND {quote('version')} = {mark}"
-        if conn.exec_driver_sql(sql, rows).rowcount != len(rows):
+        if literal:
+            changed = update_rows(conn, table, (*names, "version"), ("id", "version"), rows,
+                                  literals={"updated_at": literal})  # fmt: skip
+        else:
+            changed = update_rows(
+                conn, table, (*names, "version", "updated_at"), ("id", "version"), rows
+            )
+        if changed != len(rows):
             raise stale_conflict()
-
-
-def _feed_rows(conn: Connection, ctx: FeedContext,
-               changes: list[tuple[type[Synced], str, str, str]]) -> list[tuple[Any, ...]]:  # fmt: skip
-    """The change_log rows (``_FEED_COLUMNS``, bound) of ``changes`` (their ``fields`` already
-    JSON text, as ``record_changes`` writes it), each change its own hybrid-clock tick. As in
-    the sync bootstrap, the change ids are one UUIDv7 prefix of this moment plus a counter
-    (unique and increasing: the change-id index is appended to) and the batch has one ``at``."""
-    log: Table = ChangeLog.__table__  # type: ignore[assignment]
-    ids, at = bulk_ids(len(changes)), bind_value(conn, log.c.at, utcnow())
-    ticks, user_id, origin = iter(ctx.clock.reserve(len(changes))), ctx.user_id, ctx.origin
-    return [(next(ids), model.__tablename__, row_id, op, fields, next(ticks), user_id, origin, at)  # type: ignore[attr-defined]
-            for model, row_id, op, fields in changes]  # fmt: skip
 
 
 # The change feed's JSON of a movement insert and of a unit update, written as ``JSONText``
@@ -470,6 +473,7 @@ def _feed_rows(conn: Connection, ctx: FeedContext,
 # ``json.JSONEncoder`` cost a tenth of a collector import. Neither model excludes a column
 # from the feed (checked below); the equivalence test compares the stored text byte for byte.
 assert not Movement.__feed_exclude__ and not Unit.__feed_exclude__
+assert Movement.__tablename__ == "movement" and Unit.__tablename__ == "unit"
 _text = json.encoder.encode_basestring
 
 
@@ -477,27 +481,44 @@ def _json(value: str | None) -> str:
     return "null" if value is None else str(_text(value))
 
 
+class _Quoted(dict[str | None, str]):
+    """JSON text of ids, computed once each (a file's few places recur on every line)."""
+
+    def __missing__(self, value: str | None) -> str:
+        self[value] = text = _json(value)
+        return text
+
+
 def _movement_json(stamp: str, now: str, origin: str, user_id: str | None, username: str,
                    method: str) -> Callable[[str, str, _Step], str]:  # fmt: skip
     head = f'{{"at":{_json(now)},"batch_id":null,"created_at":{_json(stamp)},"deleted_at":null,"from_location_id":'
-    method_text = f',"method":{_json(method)},"note":'
+    method_text = f'","method":{_json(method)},"note":'
     middle = f',"origin":{_json(origin)},"over_capacity":false,"to_location_id":'
     end = f',"updated_at":{_json(stamp)},"user_id":{_json(user_id)},"username":{_json(username)},"version":1}}'
+    q = _Quoted()
 
     def encode(movement_id: str, unit_id: str, step: _Step) -> str:
-        return "".join((head, _json(step.from_location_id), ',"from_parent_id":', _json(step.from_parent_id),
-                        ',"id":', _json(movement_id), method_text, _json(step.note), middle,
-                        _json(step.to_location_id), ',"to_parent_id":', _json(step.to_parent_id),
-                        ',"unit_id":', _json(unit_id), end))  # fmt: skip
+        # movement_id comes from bulk_ids: hex digits and dashes, nothing to escape
+        return (f'{head}{q[step.from_location_id]},"from_parent_id":{q[step.from_parent_id]},"id":"{movement_id}'
+                f'{method_text}{_json(step.note)}{middle}{q[step.to_location_id]},"to_parent_id":'
+                f'{q[step.to_parent_id]},"unit_id":{q[unit_id]}{end}')  # fmt: skip
 
     return encode
 
 
-def _unit_json(changed: dict[str, str | None], version: int, stamp: str) -> str:
-    """``changed`` (place columns), ``updated_at`` and ``version``: in key order already."""
-    parts = [f'"{name}":{_json(changed[name])}' for name in sorted(changed)]
-    parts.append(f'"updated_at":{_json(stamp)},"version":{version}')
-    return "{" + ",".join(parts) + "}"
+_PLACE_KEYS = ("home_location_id", "location_id", "parent_id")  # sorted
+
+
+def _unit_json(stamp: str) -> Callable[[dict[str, str | None], int], str]:
+    """The JSON of a unit update: ``changed`` (place columns), ``updated_at`` and ``version``."""
+    tail = f'"updated_at":{_json(stamp)},"version":'
+    q = _Quoted()
+
+    def encode(changed: dict[str, str | None], version: int) -> str:
+        parts = [f'"{name}":{q[changed[name]]},' for name in _PLACE_KEYS if name in changed]
+        return f"{{{''.join(parts)}{tail}{version}}}"
+
+    return encode
 
 
 @contextmanager

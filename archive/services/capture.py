@@ -19,13 +19,14 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.db.bulk import bind_value, insert_tuples, placeholder
+from archive.db.bulk import insert_tuples, placeholder
 from archive.db.engine import bulk_page_cache
 from archive.db.models import (
     CollectorLine,
@@ -35,6 +36,7 @@ from archive.db.models import (
     DocumentAttachment,
     Transfer,
 )
+from archive.db.uow import UnitOfWork
 from archive.domain.barcodes import BarcodeKind
 from archive.domain.collector import (
     BUILTIN_PROFILES,
@@ -66,16 +68,8 @@ from archive.services.transfers import (
 )
 
 ATTACH_KINDS = {BarcodeKind.EXPEDIENTE, BarcodeKind.CARPETA, BarcodeKind.CAJA}
-LINE_COLUMNS = (
-    "line_hash",
-    "file_name",
-    "row",
-    "profile",
-    "outcome",
-    "detail",
-    "applied_at",
-    "applied_by",
-)
+LINE_COLUMNS = ("line_hash", "row", "detail")
+LINE_SHARED = ("file_name", "profile", "outcome", "applied_at", "applied_by")  # one value per file
 
 
 @dataclass(frozen=True)
@@ -266,7 +260,7 @@ class CaptureService:
         result = CollectorImportResult(
             file_name, profile.name, parsed.encoding, parsed.lines, dry_run, parsed.problems
         )
-        records = sorted(parsed.records, key=lambda r: (r.at, r.row))
+        records = sorted(parsed.records, key=attrgetter("at", "row"))
         for op, needed in (
             ("count", Permission.INVENTORY_COUNT),
             ("reception", Permission.TRANSFERS_MANAGE),
@@ -275,55 +269,10 @@ class CaptureService:
                 raise PermissionDenied("auth.denied", N_("No tiene permiso para: {permission}."),
                                        permission=needed.value)  # fmt: skip
         with self.rt.uow(actor, Permission.INVENTORY_MOVE) as uow:
-            s = uow.session
-            done = _applied_hashes(s.connection(), [r.line_hash for r in records])
-            fresh: list[bool] = []
-            seen: set[str] = set()
-            for rec in records:
-                fresh.append(rec.line_hash not in done and rec.line_hash not in seen)
-                seen.add(rec.line_hash)
-            moves = [
-                rec
-                for rec, new in zip(records, fresh, strict=True)
-                if new and rec.operation == "move"
-            ]
-            plan = plan_moves(
-                s, [MoveLine(r.barcode, r.location, f"colector fila {r.row}") for r in moves]
-            )
-            planned = iter(plan.results)
-            reception = _Reception.start(s, records, done, transfer_ref)
-            line_table: Table = CollectorLine.__table__  # type: ignore[assignment]
-            now = bind_value(s.connection(), line_table.c.applied_at, self.rt.now())
-            lines: list[tuple[Any, ...]] = []  # the applied lines' collector_line rows
-            for rec, new in zip(records, fresh, strict=True):
-                if not new:
-                    result.outcomes.append(
-                        LineOutcome(rec.row, rec.barcode, rec.operation, "duplicate")
-                    )
-                    continue
-                if rec.operation == "move":
-                    outcome = next(planned)
-                elif rec.operation == "reception":
-                    assert reception is not None  # started: this line was not applied before
-                    outcome = reception.detail(rec.barcode)
-                else:
-                    outcome = self._replay_count(s, rec, count_session_id, dry_run)
-                if isinstance(outcome, LegajoError):
-                    result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation, "failed",
-                                                       outcome.untranslated()))  # fmt: skip
-                    result.problems.append(RowProblem(rec.row, "barcode", outcome.code, outcome.template,
-                                                      dict(outcome.params)))  # fmt: skip
-                    continue
-                result.outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation,
-                                                   "would_apply" if dry_run else "applied", outcome))  # fmt: skip
-                lines.append((rec.line_hash, file_name[:255], rec.row, profile.name, "applied", outcome, now,
-                              actor.username))  # fmt: skip
-            if not dry_run:
-                with bulk_page_cache(s.connection()):  # thousands of rows in one transaction
-                    write_plan(uow, self.rt, actor, plan, method="collector")
-                    insert_tuples(
-                        s.connection(), line_table, LINE_COLUMNS, lines, bound={"applied_at"}
-                    )
+            with bulk_page_cache(uow.session.connection()):  # thousands of rows read and written
+                reception = self._replay(
+                    uow, actor, records, result, profile, count_session_id, transfer_ref
+                )
             if reception is not None:
                 result.cotejo = reception.cotejo
                 if not dry_run:
@@ -340,6 +289,54 @@ class CaptureService:
             uow.commit()
         result.changes = Changes(records=reception is not None, units=True, locations=True)
         return result
+
+    def _replay(self, uow: UnitOfWork, actor: Actor, records: list[CollectorRecord], result: CollectorImportResult,
+                profile: Profile, count_session_id: str | None, transfer_ref: str | None) -> _Reception | None:  # fmt: skip
+        """Replay ``records`` (new lines applied, the others reported) into ``result``; writes
+        nothing for a dry run. Returns the reception lines' cotejo, if any."""
+        file_name, dry_run = result.file, result.dry_run
+        s = uow.session
+        done = _applied_hashes(s.connection(), [r.line_hash for r in records])
+        fresh: list[bool] = []
+        seen: set[str] = set()
+        for rec in records:
+            fresh.append(rec.line_hash not in done and rec.line_hash not in seen)
+            seen.add(rec.line_hash)
+        moves = [
+            rec for rec, new in zip(records, fresh, strict=True) if new and rec.operation == "move"
+        ]
+        plan = plan_moves(
+            s, [MoveLine(r.barcode, r.location, f"colector fila {r.row}") for r in moves]
+        )
+        planned = iter(plan.results)
+        reception = _Reception.start(s, records, done, transfer_ref)
+        lines: list[tuple[Any, ...]] = []  # the applied lines' collector_line rows
+        outcomes, done_as = result.outcomes, "would_apply" if dry_run else "applied"
+        for rec, new in zip(records, fresh, strict=True):
+            if not new:
+                outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation, "duplicate"))
+                continue
+            if rec.operation == "move":
+                outcome = next(planned)
+            elif rec.operation == "reception":
+                assert reception is not None  # started: this line was not applied before
+                outcome = reception.detail(rec.barcode)
+            else:
+                outcome = self._replay_count(s, rec, count_session_id, dry_run)
+            if isinstance(outcome, LegajoError):
+                outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation, "failed",
+                                            outcome.untranslated()))  # fmt: skip
+                result.problems.append(RowProblem(rec.row, "barcode", outcome.code, outcome.template,
+                                                  dict(outcome.params)))  # fmt: skip
+                continue
+            outcomes.append(LineOutcome(rec.row, rec.barcode, rec.operation, done_as, outcome))
+            lines.append((rec.line_hash, rec.row, outcome))
+        if not dry_run:
+            write_plan(uow, self.rt, actor, plan, method="collector")
+            shared = (file_name[:255], profile.name, "applied", self.rt.now(), actor.username)
+            insert_tuples(s.connection(), CollectorLine.__table__, LINE_COLUMNS, lines,  # type: ignore[arg-type]
+                          bound=LINE_COLUMNS, constants=dict(zip(LINE_SHARED, shared, strict=True)))  # fmt: skip
+        return reception
 
     def import_dropped(
         self, actor: Actor, path: Path, profile_name: str

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, text
 
-from archive.db.bulk import bind_value, bulk_ids, insert_tuples
+from archive.db.bulk import bind_value, bulk_ids, insert_tuples, sql_literal
 from archive.db.models import ChangeLog
 
 
@@ -31,3 +31,36 @@ def test_bulk_ids_are_unique_increasing_uuid_shaped() -> None:
     ids = first + second
     assert len(set(ids)) == 5 and ids == sorted(ids)
     assert all(len(i) == 36 and i[14] == "7" for i in ids)
+
+
+def test_insert_tuples_constants_store_what_binding_stores(services) -> None:
+    """Constants written as literals (quotes doubled) or, where they cannot be (a NUL), bound
+    with every row: either way the rows hold what a Core insert stores."""
+    at = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    shared = {"user_id": "o'brien", "origin": "A\x00B", "at": at, "op": "I"}
+    with services.rt.db.sessions() as s:
+        conn = s.connection()
+        core = [{"change_id": f"c-core-{i}", "table_name": "unit", "row_id": f"r{i}", "fields": {"i": i}, "hlc": i,
+                 **shared} for i in range(3)]  # fmt: skip
+        conn.execute(insert(ChangeLog), core)
+        names = ["change_id", "table_name", "row_id", "fields", "hlc"]
+        rows = [(f"c-bulk-{i}", "unit", f"r{i}", {"i": i}, i) for i in range(3)]
+        insert_tuples(conn, ChangeLog.__table__, names, rows, constants=shared)
+        stored = {r[0]: tuple(r[1:]) for r in conn.execute(text(
+            "SELECT change_id, table_name, row_id, op, fields, hlc, user_id, origin, at FROM change_log "
+            "WHERE change_id LIKE 'c-%'"))}  # fmt: skip
+        assert len(stored) == 6
+        for i in range(3):
+            assert stored[f"c-bulk-{i}"] == stored[f"c-core-{i}"]
+        assert stored["c-bulk-0"][5:] == ("o'brien", "A\x00B", "2026-03-01 12:00:00.000000")
+        s.rollback()
+
+
+def test_sql_literal_quotes_text_and_declines_what_it_cannot_write(services) -> None:
+    with services.rt.db.sessions() as s:
+        conn = s.connection()
+        assert sql_literal(conn, "it's") == "'it''s'"
+        assert sql_literal(conn, None) == "NULL" and sql_literal(conn, 7) == "7"
+        assert sql_literal(conn, "a\x00b") is None and sql_literal(conn, 1.5) is None
+        tricky = "x'; --"
+        assert conn.exec_driver_sql(f"SELECT {sql_literal(conn, tricky)}").scalar() == tricky
