@@ -93,3 +93,41 @@ def test_0008_moves_the_due_dates_out_of_the_expediente_row_and_back(tmp_path) -
         back = conn.execute("SELECT id, trd_rule_id, fin_gestion, fin_central FROM expediente ORDER BY id").fetchall()
         assert back == [("e0", "r1", "2020-01-31", "2028-01-31"), ("e1", "r2", None, None), ("e2", None, None, None)]
     engine.dispose()
+
+
+def test_0009_keeps_only_batch_movements_in_the_batch_index(tmp_path) -> None:
+    from alembic import command
+
+    from archive.db.migrate import alembic_config
+
+    engine = make_engine(sqlite_url(tmp_path))
+    cfg = alembic_config()
+
+    def migrate(step, target: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    def index_sql(conn: sqlite3.Connection) -> str:
+        return conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ix_movement_batch'").fetchone()[0]
+
+    path = tmp_path / "legajo.sqlite3"
+    migrate(command.upgrade, "0009")
+    with sqlite3.connect(path) as conn:
+        assert index_sql(conn).endswith("WHERE batch_id IS NOT NULL")
+        plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM movement WHERE batch_id = 'b'"))
+        assert "ix_movement_batch" in plan
+    migrate(command.downgrade, "0008")
+    with sqlite3.connect(path) as conn:
+        assert "WHERE" not in index_sql(conn)
+    engine.dispose()
+
+
+def test_an_old_sqlite_library_is_refused_before_touching_anything(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))  # Ubuntu 20.04's
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(DatabaseError) as caught:
+        Database.open(sqlite_url(tmp_path))
+    assert caught.value.code == "db.sqlite_old"
+    assert "3.31.1" in render_error(caught.value) and "3.35.0" in render_error(caught.value)
+    assert not (tmp_path / "legajo.sqlite3").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.db.base import Base, Synced, live_unique
@@ -64,11 +64,18 @@ class Unit(Synced, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
+_HAS_BATCH = text("batch_id IS NOT NULL")
+
+
 class Movement(Synced, Base):
     """One step of a unit's chain of custody: who moved it, when, from where to where, how."""
 
     __tablename__ = "movement"
-    __table_args__ = (Index("ix_movement_unit_at", "unit_id", "at"), Index("ix_movement_batch", "batch_id"))
+    __table_args__ = (
+        Index("ix_movement_unit_at", "unit_id", "at"),
+        # only movements made by a batch (most have none): see migration 0009
+        Index("ix_movement_batch", "batch_id", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH),
+    )
 
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
