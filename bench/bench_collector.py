@@ -4,7 +4,10 @@
 
 Baseline in the same run: splitting the same file with ``str.split`` and nothing else (the cost
 floor of reading the lines). Replay times are wall clock and this process's CPU time (on a
-shared machine the CPU figure is the steadier one); the load average is printed with them.
+shared machine the CPU figure is the steadier one); the load average is printed with them, and
+so is a gauge of the machine's speed at that moment (the same split of 200,000 lines, best of
+three): on a shared virtual machine it varies by half from one minute to the next, so compare
+replays by their ratio to it.
 """
 
 from __future__ import annotations
@@ -47,6 +50,19 @@ def parse_rate(n: int) -> None:
     )
 
 
+_GAUGE_TEXT = make_file(200_000).decode()
+
+
+def gauge() -> float:
+    """Lines per second of the split floor right now (best of three)."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        _ = [line.split(";") for line in _GAUGE_TEXT.splitlines()]
+        best = min(best, time.perf_counter() - t)
+    return 200_000 / best
+
+
 def replay_rate(n: int, distinct: bool = False) -> None:
     """Replay ``n`` move lines over 500 carpetas (each moved again and again), or with
     ``distinct`` over ``n`` carpetas (every line a different one, as a real shelf-by-shelf file)."""
@@ -63,7 +79,9 @@ def replay_rate(n: int, distinct: bool = False) -> None:
                                                  admin_full_name="Admin", admin_password="Bench-Pass-2026!"))  # fmt: skip
         a = sv.locations.create(admin, level_code="deposito", code="1")
         b = sv.locations.create(admin, level_code="deposito", code="2")
-        units = sv.units.register(admin, type_code="CAR4", count=min(n, 10_000 if distinct else 500), location_id=a.id)
+        units = sv.units.register(
+            admin, type_code="CAR4", count=min(n, 10_000 if distinct else 500), location_id=a.id
+        )
         lines = []
         for i in range(n):
             dest = (b, a)[(i // len(units)) % 2]
@@ -72,6 +90,7 @@ def replay_rate(n: int, distinct: bool = False) -> None:
                 f"{units[i % len(units)].barcode};26/11/2026;{h:02d}:{m:02d}:{s:02d};MOV;{dest.barcode}"
             )
         data = ("\n".join(lines) + "\n").encode()
+        speed = gauge()
         t, c = time.perf_counter(), time.process_time()
         r = sv.capture.import_collector(admin, data, "replay.txt", "csv-basico")
         dt, cpu = time.perf_counter() - t, time.process_time() - c
@@ -82,7 +101,8 @@ def replay_rate(n: int, distinct: bool = False) -> None:
     assert r.count("applied") == n and again.count("duplicate") == n
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"\n### Replay through the services (SQLite, {n:,} move lines, {len(units)} carpetas; load {load})\n"
+        f"\n### Replay through the services (SQLite, {n:,} move lines, {len(units)} carpetas; load {load}; "
+        f"gauge {speed:,.0f} lines/s)\n"
     )
     print("| step | seconds | lines/s | CPU seconds | lines per CPU second | outcome |")
     print("|---|---|---|---|---|---|")
@@ -100,8 +120,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--replay", type=int, nargs="+", default=[2_000, 20_000])
-    parser.add_argument("--replay-distinct", type=int, nargs="*", default=[10_000],
-                        help="replays where every line moves a different carpeta (at most 10,000)")
+    parser.add_argument(
+        "--replay-distinct",
+        type=int,
+        nargs="*",
+        default=[10_000],
+        help="replays where every line moves a different carpeta (at most 10,000)",
+    )
     args = parser.parse_args()
     parse_rate(args.lines)
     for n in args.replay:
