@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from hashlib import sha256
 from typing import Any, NamedTuple
@@ -343,10 +343,10 @@ def _utc_midnight(day_raw: str, date_format: str) -> int | None:
     """The UTC epoch second of local midnight of ``day_raw``, when the local UTC offset is the
     same all that day (then a time of day is just seconds after it); None otherwise (a day
     that changes offset, or text that is not a date: the exact path decides)."""
-    day = _strptime(day_raw, date_format)
+    day = _fast_date(day_raw, date_format)
     if day is None:
         return None
-    start = datetime.combine(day.date(), time(), tzinfo=LOCAL_TZ)
+    start = datetime.combine(day, time(), tzinfo=LOCAL_TZ)
     offset = start.utcoffset()
     if any(
         start.replace(minute=15 * k % 60, hour=15 * k // 60).utcoffset() != offset
@@ -367,6 +367,26 @@ _FAST_TIMES = {
     "%H:%M:%S": re.compile(r"(\d\d):(\d\d):(\d\d)"),
     "%H%M%S": re.compile(r"(\d\d)(\d\d)(\d\d)"),
 }
+
+
+#: Date formats read without ``strptime`` (whose first call in a process costs milliseconds)
+#: when the value has exactly this shape; anything else goes to ``strptime``, which decides.
+_FAST_DATES = {
+    "%d/%m/%Y": (re.compile(r"(\d\d)/(\d\d)/(\d{4})"), 3, 2, 1),
+    "%Y%m%d": (re.compile(r"(\d{4})(\d\d)(\d\d)"), 1, 2, 3),
+}
+
+
+def _fast_date(raw: str, fmt: str) -> date | None:
+    """``raw`` read as a date with ``fmt`` (as ``strptime`` reads it), or None."""
+    fast = _FAST_DATES.get(fmt)
+    if fast is not None and (m := fast[0].fullmatch(raw)) is not None:
+        try:
+            return date(int(m[fast[1]]), int(m[fast[2]]), int(m[fast[3]]))
+        except ValueError:
+            return None  # 31/02: strptime refuses it too
+    parsed = _strptime(raw, fmt)
+    return None if parsed is None else parsed.date()
 
 
 @lru_cache(maxsize=100_000)

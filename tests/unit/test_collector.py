@@ -47,6 +47,8 @@ def test_fixed_width_profile() -> None:
     ("line", "expected"),
     [
         (f"{F1};26/11/2026;08:15;MOV;{U1}", (1, "fecha", "collector.timestamp")),
+        (f"{F1};31/02/2026;08:15:00;MOV;{U1}", (1, "fecha", "collector.timestamp")),
+        (f"{F1};26-11-2026;08:15:00;MOV;{U1}", (1, "fecha", "collector.timestamp")),
         (f"{F1};26/11/2026", (1, "hora", "collector.missing_fields")),
         (f"{F1};26/11/2026;08:15:00;MOV;{U1};x", (1, "", "collector.extra_fields")),
         (f"{F1[:-1]}Z;26/11/2026;08:15:00;MOV;{U1}", (1, "barcode", "barcode.check_digit")),
