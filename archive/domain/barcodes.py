@@ -119,10 +119,19 @@ def _damm_op(x: int, y: int) -> int:
 _DAMM = tuple(_damm_op(x, y) for x in range(36) for y in range(36))
 
 
+#: ``_DAMM`` by state and character code (``state * 128 + ord(c)``): one index a character.
+_DAMM_ASCII = tuple(
+    _DAMM[state * 36 + _VALUE[chr(code)]] if chr(code) in _VALUE else -1
+    for state in range(36)
+    for code in range(128)
+)
+
+
 def _interim(chars: str) -> int:
-    state, table, value = 0, _DAMM, _VALUE
-    for c in chars:
-        state = table[state * 36 + value[c]]
+    """The check state after ``chars`` (characters of :data:`ALPHABET` only)."""
+    state, table = 0, _DAMM_ASCII
+    for code in chars.encode("ascii"):
+        state = table[state * 128 + code]
     return state
 
 
