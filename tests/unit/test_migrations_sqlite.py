@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 import pytest
+from sqlalchemy import Engine
 
 from archive.db.database import Database
 from archive.db.engine import make_engine, sqlite_url
@@ -17,7 +19,9 @@ def test_open_migrates_an_empty_folder_to_head(tmp_path) -> None:
     db = Database.open(sqlite_url(tmp_path))
     assert check(db.engine) is SchemaState.CURRENT
     with sqlite3.connect(tmp_path / "legajo.sqlite3") as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone()[0] == head_revision()
+        assert (
+            conn.execute("select version_num from alembic_version").fetchone()[0] == head_revision()
+        )
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
     db.close()
 
@@ -59,65 +63,76 @@ def test_sqlite_connection_settings(tmp_path) -> None:
     engine.dispose()
 
 
-def test_0008_moves_the_due_dates_out_of_the_expediente_row_and_back(tmp_path) -> None:
+def _migrator(engine: Engine) -> Callable[[str, str], None]:
+    """``migrate("upgrade" | "downgrade", revision)`` on ``engine`` through Alembic."""
     from alembic import command
 
     from archive.db.migrate import alembic_config
 
-    engine = make_engine(sqlite_url(tmp_path))
     cfg = alembic_config()
 
-    def migrate(step, target: str) -> None:
+    def migrate(step: str, target: str) -> None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            step(cfg, target)
+            getattr(command, step)(cfg, target)
 
-    migrate(command.upgrade, "0007")
+    return migrate
+
+
+def test_0008_moves_the_due_dates_out_of_the_expediente_row_and_back(tmp_path) -> None:
+    engine = make_engine(sqlite_url(tmp_path))
+    migrate = _migrator(engine)
+
+    migrate("upgrade", "0007")
     path = tmp_path / "legajo.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA foreign_keys = OFF")  # one bare row; its parents do not matter here
         cols = "id, dependencia_id, number, title, folios, soporte, state, stage, notes, origin, version, created_at, updated_at"
-        for i, due in enumerate([("r1", "2020-01-31", "2028-01-31"), ("r2", None, None), (None, None, None)]):
+        for i, due in enumerate(
+            [("r1", "2020-01-31", "2028-01-31"), ("r2", None, None), (None, None, None)]
+        ):
             conn.execute(f"INSERT INTO expediente ({cols}, trd_rule_id, fin_gestion, fin_central) VALUES "
                          f"(?, 'd', ?, 't', 0, 'papel', 'cerrado', 'gestion', '', 'A01', 1, '2020-01-01', '2020-01-01', ?, ?, ?)",
                          (f"e{i}", f"N-{i}", *due))  # fmt: skip
-    migrate(command.upgrade, "head")
+    migrate("upgrade", "head")
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT * FROM expediente_due ORDER BY expediente_id").fetchall() == [
             ("e0", "r1", "2020-01-31", "2028-01-31"), ("e1", "r2", None, None)]  # fmt: skip
         names = {r[1] for r in conn.execute("PRAGMA table_info(expediente)")}
         assert not names & {"trd_rule_id", "fin_gestion", "fin_central"} and "number" in names
         assert conn.execute("PRAGMA foreign_key_check(expediente_due)").fetchall() == []
-    migrate(command.downgrade, "0007")
+    migrate("downgrade", "0007")
     with sqlite3.connect(path) as conn:
-        back = conn.execute("SELECT id, trd_rule_id, fin_gestion, fin_central FROM expediente ORDER BY id").fetchall()
-        assert back == [("e0", "r1", "2020-01-31", "2028-01-31"), ("e1", "r2", None, None), ("e2", None, None, None)]
+        back = conn.execute(
+            "SELECT id, trd_rule_id, fin_gestion, fin_central FROM expediente ORDER BY id"
+        ).fetchall()
+        assert back == [
+            ("e0", "r1", "2020-01-31", "2028-01-31"),
+            ("e1", "r2", None, None),
+            ("e2", None, None, None),
+        ]
     engine.dispose()
 
 
 def test_0009_keeps_only_batch_movements_in_the_batch_index(tmp_path) -> None:
-    from alembic import command
-
-    from archive.db.migrate import alembic_config
-
     engine = make_engine(sqlite_url(tmp_path))
-    cfg = alembic_config()
-
-    def migrate(step, target: str) -> None:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            step(cfg, target)
+    migrate = _migrator(engine)
 
     def index_sql(conn: sqlite3.Connection) -> str:
-        return conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ix_movement_batch'").fetchone()[0]
+        return conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_movement_batch'"
+        ).fetchone()[0]
 
     path = tmp_path / "legajo.sqlite3"
-    migrate(command.upgrade, "0009")
+    migrate("upgrade", "0009")
     with sqlite3.connect(path) as conn:
         assert index_sql(conn).endswith("WHERE batch_id IS NOT NULL")
-        plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM movement WHERE batch_id = 'b'"))
+        plan = " ".join(
+            r[3]
+            for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM movement WHERE batch_id = 'b'")
+        )
         assert "ix_movement_batch" in plan
-    migrate(command.downgrade, "0008")
+    migrate("downgrade", "0008")
     with sqlite3.connect(path) as conn:
         assert "WHERE" not in index_sql(conn)
     engine.dispose()
