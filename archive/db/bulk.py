@@ -67,27 +67,27 @@ def insert_tuples(conn: Connection, table: Table, names: Sequence[str], rows: Se
                 values[i] = proc(values[i])
         rows = [tuple(values) for values in params]
     quote, mark = conn.dialect.identifier_preparer.quote, placeholder(conn)
-    columns, values = [quote(n) for n in names], [mark] * len(names)
+    columns, marks = [quote(n) for n in names], [mark] * len(names)
     extra: list[Any] = []  # constants that cannot be literals: bound with every row
     for name, value in (constants or {}).items():
         columns.append(quote(name))
         literal = sql_literal(conn, bind_value(conn, table.c[name], value))
         if literal is None:
-            values.append(mark)
+            marks.append(mark)
             extra.append(bind_value(conn, table.c[name], value))
         else:
-            values.append(literal)
+            marks.append(literal)
     if extra:
         rows = [(*row, *extra) for row in rows]
     head, one = (
         f"INSERT INTO {quote(table.name)} ({', '.join(columns)}) VALUES ",
-        f"({', '.join(values)})",
+        f"({', '.join(marks)})",
     )
     if conn.dialect.name != "sqlite":
-        conn.exec_driver_sql(head + one, rows)
+        conn.exec_driver_sql(head + one, list(rows))
         return
-    for sql, params in _multirow(one, rows):
-        conn.exec_driver_sql(head + sql, params)
+    for sql, chunks in _multirow(one, rows):
+        conn.exec_driver_sql(head + sql, chunks)
 
 
 #: Parameters per multi-row statement on SQLite: a few hundred (the compiled statement is

@@ -211,7 +211,7 @@ def parse_collector_file(data: bytes, profile: Profile, file: str = "") -> Parse
             continue
         out.lines += 1
         parsed = parse(line, number)
-        if type(parsed) is CollectorRecord:
+        if isinstance(parsed, CollectorRecord):
             records.append(parsed)
         else:
             problems.extend(parsed)

@@ -134,7 +134,7 @@ def _select_in(conn: Connection, sql: str, values: Sequence[str]) -> list[Any]:
     """The rows of ``sql`` (ending in ``IN``) for ``values`` (at most ``_CHUNK``)."""
     marks = ", ".join([placeholder(conn)] * len(values))
     result = conn.exec_driver_sql(f"{sql} ({marks})", tuple(values))
-    return result.cursor.fetchall()  # type: ignore[union-attr]
+    return list(result.cursor.fetchall())  # the driver's tuples, no Row objects
 
 
 class _Resolver:
