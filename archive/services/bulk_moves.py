@@ -35,14 +35,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
-from archive.db.bulk import (
-    bind_value,
-    bulk_ids,
-    insert_tuples,
-    placeholder,
-    sql_literal,
-    update_rows,
-)
+from archive.db.bulk import IN_CHUNK, bulk_ids, insert_tuples, select_in, update_rows
 from archive.db.changefeed import context_of, encode
 from archive.db.models import ChangeLog, Movement, Unit, UnitType
 from archive.db.types import utcnow
@@ -63,8 +56,6 @@ from archive.services.moves import (
 )
 from archive.services.runtime import Actor, Runtime
 from archive.services.scanning import resolve_scan
-
-_CHUNK = 900  # values per IN (...): below SQLite's oldest bound-parameter limit
 
 
 class MoveLine(NamedTuple):
@@ -130,13 +121,6 @@ _LOCATION_SELECT = (
 )
 
 
-def _select_in(conn: Connection, sql: str, values: Sequence[str]) -> list[Any]:
-    """The rows of ``sql`` (ending in ``IN``) for ``values`` (at most ``_CHUNK``)."""
-    marks = ", ".join([placeholder(conn)] * len(values))
-    result = conn.exec_driver_sql(f"{sql} ({marks})", tuple(values))
-    return list(result.cursor.fetchall())  # the driver's tuples, no Row objects
-
-
 class _Resolver:
     """Codes to units and locations, read in bulk; the same answers (and errors) as
     ``resolve_scan`` gives for the move's kinds (``UNIT_SCAN``, ``DEST_SCAN``)."""
@@ -159,18 +143,13 @@ class _Resolver:
 
     def _load(self, values: set[str]) -> None:
         conn = self.s.connection()
-        # Plain SQL: SQLAlchemy renders an expanding IN one bound name at a time (a tenth of
-        # this method at 10,000 codes); the columns are ids, strings and integers.
-        for chunk in _chunks(sorted(values)):
-            for row in _select_in(conn, _UNIT_SELECT, chunk):  # the driver's tuples
-                self._add_unit(row)
+        for row in select_in(conn, _UNIT_SELECT, sorted(values)):
+            self._add_unit(row)
         # Unit and location labels never share a value (their kind letters differ), so only
         # the codes no unit has can be locations: a file's few destinations.
-        for chunk in _chunks(sorted(v for v in values if v not in self.units)):
-            for loc_id, barcode, path, cap_units, cap_cm in _select_in(
-                conn, _LOCATION_SELECT, chunk
-            ):
-                self.places[barcode] = _Place(loc_id, path, cap_units, cap_cm)
+        others = sorted(v for v in values if v not in self.units)
+        for loc_id, barcode, path, cap_units, cap_cm in select_in(conn, _LOCATION_SELECT, others):
+            self.places[barcode] = _Place(loc_id, path, cap_units, cap_cm)
 
     def _add_unit(self, row: Sequence[Any]) -> None:
         unit = _UnitState(row)
@@ -445,25 +424,15 @@ def _update_units(conn: Connection, steps: Sequence[_Step], stamp: datetime) -> 
         columns[step.unit.id].update(step.changed)
         units[step.unit.id] = step.unit
     table: Table = Unit.__table__  # type: ignore[assignment]
-    updated = bind_value(conn, table.c.updated_at, stamp)  # the other columns: ids, integers
-    literal = sql_literal(conn, updated)
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
     for unit_id, cols in columns.items():
         u = units[unit_id]
         names = tuple(sorted(cols))
-        values = (*(getattr(u, n) for n in names), u.version)
-        groups[names].append(
-            (*values, u.id, u.read_version) if literal else (*values, updated, u.id, u.read_version)
-        )
+        groups[names].append((*(getattr(u, n) for n in names), u.version, u.id, u.read_version))
         u.read_version = u.version
     for names, rows in groups.items():
-        if literal:
-            changed = update_rows(conn, table, (*names, "version"), ("id", "version"), rows,
-                                  literals={"updated_at": literal})  # fmt: skip
-        else:
-            changed = update_rows(
-                conn, table, (*names, "version", "updated_at"), ("id", "version"), rows
-            )
+        changed = update_rows(conn, table, (*names, "version"), ("id", "version"), rows,
+                              constants={"updated_at": stamp})  # fmt: skip
         if changed != len(rows):
             raise stale_conflict()
 
@@ -553,5 +522,5 @@ def _classified(raw: str, dest: bool) -> tuple[str, BarcodeKind | None]:
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
+    for i in range(0, len(values), IN_CHUNK):
+        yield values[i : i + IN_CHUNK]

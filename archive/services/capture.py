@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.db.bulk import insert_tuples, placeholder
+from archive.db.bulk import insert_tuples, select_in
 from archive.db.engine import bulk_page_cache
 from archive.db.models import (
     CollectorLine,
@@ -467,12 +467,6 @@ def _open_transfer(s: Session, ref: str) -> Transfer:
 
 
 def _applied_hashes(conn: Any, hashes: list[str]) -> set[str]:
-    """The hashes among ``hashes`` of lines applied before (plain SQL: SQLAlchemy renders an
-    expanding IN one bound name at a time, a tenth of a 10,000-line import)."""
-    done: set[str] = set()
-    for i in range(0, len(hashes), 900):
-        chunk = tuple(hashes[i : i + 900])
-        marks = ", ".join([placeholder(conn)] * len(chunk))
-        sql = f"SELECT line_hash FROM {CollectorLine.__tablename__} WHERE line_hash IN ({marks})"
-        done.update(h for (h,) in conn.exec_driver_sql(sql, chunk))
-    return done
+    """The hashes among ``hashes`` of lines applied before."""
+    sql = f"SELECT line_hash FROM {CollectorLine.__tablename__} WHERE line_hash IN"
+    return {h for (h,) in select_in(conn, sql, hashes)}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, text
 
-from archive.db.bulk import bind_value, bulk_ids, insert_tuples, sql_literal
+from archive.db.bulk import bind_value, bulk_ids, insert_tuples, sql_literal, update_rows
 from archive.db.models import ChangeLog
 
 
@@ -64,3 +64,23 @@ def test_sql_literal_quotes_text_and_declines_what_it_cannot_write(services) -> 
         assert sql_literal(conn, "a\x00b") is None and sql_literal(conn, 1.5) is None
         tricky = "x'; --"
         assert conn.exec_driver_sql(f"SELECT {sql_literal(conn, tricky)}").scalar() == tricky
+
+
+def test_update_rows_sets_values_and_constants_by_key(services) -> None:
+    """Per-row values, a literal constant and a bound one (NUL text) land on the rows the keys
+    pick, and the count of changed rows comes back (what the stale-version check relies on)."""
+    with services.rt.db.sessions() as s:
+        conn = s.connection()
+        rows = [{"change_id": f"c-u-{i}", "table_name": "unit", "row_id": f"r{i}", "op": "I", "fields": {},
+                 "hlc": i, "user_id": None, "origin": "A01", "at": datetime(2026, 3, 1, tzinfo=UTC)} for i in range(5)]  # fmt: skip
+        conn.execute(insert(ChangeLog), rows)
+        changed = update_rows(conn, ChangeLog.__table__, ["row_id", "hlc"], ["change_id", "hlc"],
+                              [(f"s{i}", 100 + i, f"c-u-{i}", i) for i in (0, 2, 4)] + [("x", 0, "c-u-1", 99)],
+                              constants={"user_id": "o'brien", "origin": "A\x00B"})  # fmt: skip
+        assert changed == 3
+        got = conn.execute(text("SELECT change_id, row_id, hlc, user_id, origin FROM change_log "
+                                "WHERE change_id LIKE 'c-u-%' ORDER BY change_id")).all()  # fmt: skip
+        assert got == [("c-u-0", "s0", 100, "o'brien", "A\x00B"), ("c-u-1", "r1", 1, None, "A01"),
+                       ("c-u-2", "s2", 102, "o'brien", "A\x00B"), ("c-u-3", "r3", 3, None, "A01"),
+                       ("c-u-4", "s4", 104, "o'brien", "A\x00B")]  # fmt: skip
+        s.rollback()
