@@ -21,7 +21,10 @@ class ChangeLog(Base):
     """
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_table_row", "table_name", "row_id"),)
+    __table_args__ = (
+        Index("ix_change_log_table_row", "table_name", "row_id"),
+        Index("ix_change_log_hlc", "hlc"),  # the clock's start, max(hlc), without a scan (0010)
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     change_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -39,7 +39,8 @@ class Unit(Synced, Base):
     __table_args__ = (
         live_unique("ix_unit_barcode_live", "barcode"),
         Index("ix_unit_location", "location_id"),
-        Index("ix_unit_parent", "parent_id"),
+        # deleted_at too: a box's live contents are counted from the index alone (0010)
+        Index("ix_unit_parent", "parent_id", "deleted_at"),
         Index("ix_unit_expediente", "expediente_id"),
         Index("ix_unit_kind_number", "kind", "number"),
     )
