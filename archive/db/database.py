@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from pathlib import Path
+
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import changefeed, migrate
 from archive.db.changefeed import FeedContext
-from archive.db.engine import make_engine
+from archive.db.checkpoint import WalCheckpointer
+from archive.db.engine import make_engine, sqlite_file
 from archive.db.models.feed import LocalState
 from archive.db.uow import UnitOfWork
 
 
 class Database:
-    """Engine + session factory with the change feed installed."""
+    """Engine + session factory with the change feed installed; on a SQLite file, the WAL
+    checkpoints run on a thread of their own (:mod:`archive.db.checkpoint`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         changefeed.install(self.sessions)
+        path = sqlite_file(engine)
+        self.checkpointer = WalCheckpointer(engine, Path(path)) if path else None
+        if self.checkpointer is not None:
+            event.listen(self.sessions, "after_commit", self._committed)
+
+    def _committed(self, session: Session) -> None:
+        assert self.checkpointer is not None
+        self.checkpointer.notify()
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -44,4 +56,6 @@ class Database:
             return {r.key: r.value for r in s.scalars(select(LocalState))}
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()

@@ -50,7 +50,10 @@ def bulk_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[Non
         yield
         return
     # The temp schema has its own cache: bulk jobs stage rows in temp tables too.
-    before = {schema: conn.exec_driver_sql(f"PRAGMA {schema}.cache_size").scalar() for schema in ("main", "temp")}
+    before = {
+        schema: conn.exec_driver_sql(f"PRAGMA {schema}.cache_size").scalar()
+        for schema in ("main", "temp")
+    }
     for schema in before:
         conn.exec_driver_sql(f"PRAGMA {schema}.cache_size = {-abs(int(mib)) * 1024}")
     try:
@@ -58,6 +61,16 @@ def bulk_page_cache(conn: Connection, mib: int = BULK_CACHE_MIB) -> Iterator[Non
     finally:
         for schema, size in before.items():
             conn.exec_driver_sql(f"PRAGMA {schema}.cache_size = {int(size or -2000)}")
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The file behind a SQLite engine; None for another database or an in-memory one."""
+    if engine.dialect.name != "sqlite":
+        return None
+    path = engine.url.database
+    return (
+        None if not path or ":memory:" in path or engine.url.query.get("mode") == "memory" else path
+    )
 
 
 def _memory(url: str) -> bool:
