@@ -10,9 +10,9 @@ connections and run ``PRAGMA wal_checkpoint(PASSIVE)`` from another thread (whic
 without Python's lock, so on the other core). A passive checkpoint never blocks readers or
 writers, and a commit stays durable as before: ``synchronous=FULL`` syncs the log itself.
 
-The checkpointer wakes after commits (and every few seconds regardless) and checkpoints when the
-log grew by :data:`THRESHOLD_PAGES` pages, or changed at all and the last pass is
-:data:`IDLE_SECONDS` old; :meth:`close` makes a last pass.
+The checkpointer looks at the log's size every :data:`POLL_SECONDS` and checkpoints when it grew
+by :data:`THRESHOLD_PAGES` pages, or changed at all and the last pass is :data:`IDLE_SECONDS`
+old; :meth:`close` makes a last pass.
 Nothing depends on it for correctness: if it stops, the log grows until the last connection
 closes (SQLite checkpoints then) or until :data:`BACKSTOP_PAGES`, where the writers' own
 automatic checkpoint takes over again.
@@ -39,7 +39,9 @@ THRESHOLD_PAGES = 1000
 BACKSTOP_PAGES = 262_144
 #: The log is cut back to this size (bytes) once checkpointed, instead of keeping its peak.
 LOG_SIZE_LIMIT = 64 * 1024 * 1024
-#: Seconds between checks when no commit wakes the thread.
+#: Seconds between looks at the log's size (a ``stat``).
+POLL_SECONDS = 0.25
+#: A log that changed but grew less than the threshold is checkpointed after this many seconds.
 IDLE_SECONDS = 30.0
 
 
@@ -58,11 +60,9 @@ class WalCheckpointer:
         self.path = path
         self.checkpoints = 0  # completed passes that copied pages (for tests and diagnostics)
         self._wal = Path(f"{path}-wal")
-        self._wake = threading.Event()
         self._stop = threading.Event()
         self._engine = engine
         event.listen(engine, "connect", self._on_connect)
-        event.listen(engine, "commit", self._on_commit)
         engine.dispose()  # connections opened before (the migration's) get the settings anew
         self._thread = threading.Thread(target=self._run, name="legajo-wal-checkpoint", daemon=True)
         self._thread.start()
@@ -71,23 +71,13 @@ class WalCheckpointer:
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
         writer_settings(dbapi_conn)
 
-    def _on_commit(self, conn: Any) -> None:
-        # Fired as the commit starts: the thread looks at the log again after it (see _run).
-        self._wake.set()
-
-    def notify(self) -> None:
-        """Look at the log now (after a commit made outside the engine's events)."""
-        self._wake.set()
-
     def close(self) -> None:
         """Stop the thread after a last pass over the log; idempotent."""
         if self._thread.is_alive():
             self._stop.set()
-            self._wake.set()
             self._thread.join()
         if event.contains(self._engine, "connect", self._on_connect):
             event.remove(self._engine, "connect", self._on_connect)
-            event.remove(self._engine, "commit", self._on_commit)
 
     def _run(self) -> None:
         try:
@@ -99,11 +89,10 @@ class WalCheckpointer:
         try:
             seen: tuple[int, int] = (0, 0)  # the log's (size, mtime) at the last complete pass
             last = time.monotonic()
+            # The thread polls the log's size rather than being woken by each commit: a wake-up
+            # per commit cost a scan-to-move ~0.1 ms (1.51 -> 1.60 ms median) in thread switches.
             while True:
-                self._wake.wait(IDLE_SECONDS)
-                self._wake.clear()
-                # Let the commit that woke us finish, and a burst of scans share one pass.
-                stopping = self._stop.is_set() or self._stop.wait(0.05)
+                stopping = self._stop.wait(POLL_SECONDS)
                 now = self._stat()
                 if now == seen and not stopping:
                     continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import changefeed, migrate
@@ -25,12 +25,6 @@ class Database:
         changefeed.install(self.sessions)
         path = sqlite_file(engine)
         self.checkpointer = WalCheckpointer(engine, Path(path)) if path else None
-        if self.checkpointer is not None:
-            event.listen(self.sessions, "after_commit", self._committed)
-
-    def _committed(self, session: Session) -> None:
-        assert self.checkpointer is not None
-        self.checkpointer.notify()
 
     @classmethod
     def open(cls, url: str) -> Database:

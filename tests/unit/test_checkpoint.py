@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from archive.db.checkpoint import BACKSTOP_PAGES, LOG_SIZE_LIMIT, THRESHOLD_PAGES
+from archive.db.checkpoint import BACKSTOP_PAGES, LOG_SIZE_LIMIT, POLL_SECONDS, THRESHOLD_PAGES
 from archive.db.database import Database
 from archive.db.engine import make_engine, sqlite_file, sqlite_url
 
@@ -49,7 +49,7 @@ def test_the_writers_leave_checkpoints_to_the_thread(tmp_path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == LOG_SIZE_LIMIT
     _fill(db, 2 * THRESHOLD_PAGES)
     # The commit itself copied nothing (SQLite's own checkpoint would have, past 1,000
-    # pages); the thread, woken by the commit, does.
+    # pages); the thread, looking at the log's size, does.
     assert _eventually(lambda: db.checkpointer is not None and db.checkpointer.checkpoints >= 1)
     frames, copied = _pending(tmp_path / "legajo.sqlite3")
     assert frames > THRESHOLD_PAGES and frames == copied
@@ -60,7 +60,7 @@ def test_a_small_commit_waits_for_more_and_close_finishes_the_log(tmp_path) -> N
     db = Database.open(sqlite_url(tmp_path))
     assert db.checkpointer is not None
     _fill(db, 5)
-    time.sleep(0.3)  # the thread looked (woken by the commit) and found too little to copy
+    time.sleep(3 * POLL_SECONDS)  # the thread looked and found too little to copy
     assert db.checkpointer.checkpoints == 0
     db.close()
     assert not db.checkpointer._thread.is_alive()
