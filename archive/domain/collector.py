@@ -159,7 +159,12 @@ BUILTIN_PROFILES: dict[str, Profile] = {
 
 class CollectorRecord(NamedTuple):
     """One valid line: what was scanned, when (UTC), what to do, where (a tuple: a file holds
-    tens of thousands)."""
+    tens of thousands).
+
+    ``line_hash`` is the key the line is remembered by once applied (:func:`line_key`);
+    ``legacy_hash`` the key lines had before it (the full SHA-256 of profile and line), still
+    looked up on databases that hold such lines.
+    """
 
     row: int
     barcode: str
@@ -168,6 +173,28 @@ class CollectorRecord(NamedTuple):
     location: str
     operator: str
     line_hash: str
+    legacy_hash: str
+
+
+#: The first character of a :func:`line_key`; old keys are lowercase hex, all below it.
+KEY_MARK = "s"
+#: Old keys sort below this text (``line_hash < LEGACY_BELOW``), new ones above.
+LEGACY_BELOW = "g"
+_UNDATED = f"{KEY_MARK}00000000"
+
+
+def line_key(digest: str, day: str | None) -> str:
+    """The key of an applied line: ``s``, the UTC day it was scanned (``YYYYMMDD``;
+    ``00000000`` for a profile without a date) and 55 hex digits of its SHA-256 ``digest``
+    (64 characters, as the column).
+
+    Led by the day, a file's new lines land side by side at the end of the key's index instead
+    of at 10,000 random places in it: after 2,000,000 earlier lines, a 10,000-line import took
+    0.47 s with these keys against 0.73-0.76 s with bare hashes (bench_collector, 26/11/2026).
+    The same line always gives the same key (the day is the line's own), so files stay
+    idempotent.
+    """
+    return f"{KEY_MARK}{day}{digest[:55]}" if day is not None else f"{_UNDATED}{digest[:55]}"
 
 
 @dataclass
@@ -239,6 +266,9 @@ class _LineParser:
         self.valid_ops = ", ".join(sorted(profile.operations))
         self.fast_time = _FAST_TIMES.get(profile.time_format)
         self.midnights: dict[str, int | None] = {}  # date text -> UTC epoch of local midnight
+        names = profile.names()
+        self.dated = "fecha_hora" in names or "fecha" in names
+        self.key_days: dict[int, str] = {}  # proleptic ordinal -> "sYYYYMMDD"
 
     def __call__(self, line: str, row: int) -> CollectorRecord | list[RowProblem]:
         if self.garbage and _GARBAGE.search(line):
@@ -272,8 +302,16 @@ class _LineParser:
         if problems or at is None or operation is None:
             return problems
         digest = sha256(f"{self.hash_prefix}{line.strip()}".encode()).hexdigest()
+        if self.dated:  # line_key, with the day's prefix made once
+            day = at.toordinal()
+            prefix = self.key_days.get(day)
+            if prefix is None:
+                prefix = self.key_days[day] = f"{KEY_MARK}{at:%Y%m%d}"
+            key = prefix + digest[:55]
+        else:
+            key = line_key(digest, None)
         return CollectorRecord(
-            row, barcode, at, operation, location, cells.get("operador", ""), digest
+            row, barcode, at, operation, location, cells.get("operador", ""), key, digest
         )
 
     def _timestamp(

@@ -40,6 +40,7 @@ from archive.db.uow import UnitOfWork
 from archive.domain.barcodes import BarcodeKind
 from archive.domain.collector import (
     BUILTIN_PROFILES,
+    LEGACY_BELOW,
     CollectorRecord,
     Profile,
     parse_collector_file,
@@ -296,7 +297,7 @@ class CaptureService:
         nothing for a dry run. Returns the reception lines' cotejo, if any."""
         file_name, dry_run = result.file, result.dry_run
         s = uow.session
-        done = _applied_hashes(s.connection(), [r.line_hash for r in records])
+        done = _applied_lines(s.connection(), records)
         fresh: list[bool] = []
         seen: set[str] = set()
         for rec in records:
@@ -466,7 +467,18 @@ def _open_transfer(s: Session, ref: str) -> Transfer:
     return t
 
 
-def _applied_hashes(conn: Any, hashes: list[str]) -> set[str]:
-    """The hashes among ``hashes`` of lines applied before."""
-    sql = f"SELECT line_hash FROM {CollectorLine.__tablename__} WHERE line_hash IN"
-    return {h for (h,) in select_in(conn, sql, hashes)}
+_APPLIED = f"SELECT line_hash FROM {CollectorLine.__tablename__} WHERE line_hash IN"
+#: Whether any line was stored under its old key (a bare hash): one step into the key's index.
+_ANY_LEGACY = (
+    f"SELECT 1 FROM {CollectorLine.__tablename__} WHERE line_hash < '{LEGACY_BELOW}' LIMIT 1"
+)
+
+
+def _applied_lines(conn: Any, records: Sequence[CollectorRecord]) -> set[str]:
+    """The keys (``line_hash``) of the records applied before: found by key or, where lines
+    were stored before keys began with their scan day, by their old key."""
+    done = {h for (h,) in select_in(conn, _APPLIED, [r.line_hash for r in records])}
+    if conn.exec_driver_sql(_ANY_LEGACY).first() is not None:
+        old = {r.legacy_hash: r.line_hash for r in records if r.line_hash not in done}
+        done.update(old[h] for (h,) in select_in(conn, _APPLIED, list(old)))
+    return done

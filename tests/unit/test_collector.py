@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from archive.db.models import CollectorLine, CountScan, Movement
 from archive.domain.barcodes import BarcodeKind, format_barcode
-from archive.domain.collector import BUILTIN_PROFILES, LOCAL_TZ, Profile, parse_collector_file
+from archive.domain.collector import (
+    BUILTIN_PROFILES,
+    LEGACY_BELOW,
+    LOCAL_TZ,
+    Profile,
+    line_key,
+    parse_collector_file,
+)
 from archive.domain.errors import NotFound, ValidationError
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "collector"
@@ -150,6 +157,38 @@ def test_import_replays_in_time_order_and_is_idempotent(services, admin, place) 
             == 3
         )
         assert s.scalar(select(func.count()).select_from(CollectorLine)) == 3
+
+
+def test_line_keys_lead_with_the_scan_day_and_stay_the_same_for_the_same_line() -> None:
+    late = f"{F1};26/11/2026;20:15:00;MOV;{U1}"  # 01:15 UTC the next day
+    early = f"{F1};26/11/2026;08:15:00;MOV;{U1}"
+    a, b = parse_collector_file(f"{late}\n{early}\n".encode(), CSV, "f.txt").records
+    [again] = parse_collector_file(f"{early}\r\n".encode(), CSV, "otro.txt").records
+    assert a.line_hash.startswith("s20261127") and b.line_hash.startswith("s20261126")
+    assert again.line_hash == b.line_hash and len(b.line_hash) == 64
+    assert b.line_hash == line_key(b.legacy_hash, "20261126")
+    assert b.legacy_hash < LEGACY_BELOW < b.line_hash  # old keys sort below every new one
+    no_date = Profile(name="sin-fecha", kind="delimited", fields=("barcode", "ubicacion"))
+    [r] = parse_collector_file(f"{F1};{U1}".encode(), no_date, "f.txt").records
+    assert r.line_hash.startswith("s00000000")  # not the import's day: the line has none
+
+
+def test_lines_stored_under_their_old_key_are_still_duplicates(services, admin, place) -> None:
+    _dep, other, boxes = place
+    data = _file(boxes, other)
+    [first, *rest] = parse_collector_file(data, CSV, "lote1.txt").records
+    with services.rt.db.sessions() as s, s.begin():  # as an earlier version stored it
+        s.add(CollectorLine(line_hash=first.legacy_hash, file_name="lote1.txt", row=1,
+                            profile="csv-basico", outcome="applied", detail="",
+                            applied_at=datetime.now(UTC), applied_by="admin"))  # fmt: skip
+    result = services.capture.import_collector(admin, data, "lote1.txt", "csv-basico")
+    assert [(o.row, o.outcome) for o in result.outcomes] == [
+        (2, "applied"), (1, "duplicate"), (3, "applied")]  # fmt: skip
+    again = services.capture.import_collector(admin, data, "lote1.txt", "csv-basico")
+    assert again.count("duplicate") == 3
+    with services.rt.db.sessions() as s:
+        keys = set(s.scalars(select(CollectorLine.line_hash)))
+    assert keys == {first.legacy_hash, *(r.line_hash for r in rest)}
 
 
 def test_bad_lines_fail_alone(services, admin, place) -> None:
