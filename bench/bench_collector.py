@@ -15,16 +15,18 @@ replays by their ratio to it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from archive.domain.barcodes import BarcodeKind, format_barcode
-from archive.domain.collector import BUILTIN_PROFILES, parse_collector_file
+from archive.domain.collector import BUILTIN_PROFILES, line_key, parse_collector_file
 
 
 def make_file(n: int) -> bytes:
@@ -125,7 +127,54 @@ SCENARIOS = {
     "carpetas-random": "carpetas picked at random, each into a caja picked at random",
     "carpetas-clustered": "consecutive carpetas (as registered) into new cajas, ten to a caja",
     "cajas-random": "cajas picked at random, each onto a shelf position picked at random",
+    "carpetas-clustered-aged": "consecutive carpetas into new cajas, on the database after years "
+    "of use (2,000,000 earlier collector lines and movements)",
 }
+
+HISTORY = 2_000_000
+
+
+def _aged(items: int) -> Path:
+    """The demo database with ``HISTORY`` earlier collector lines (keyed as real ones, scanned
+    over two years) and movements of random units: built once from the cached demo database,
+    cached too."""
+    import random
+    import shutil
+    import sqlite3
+
+    folder = Path(__file__).parent / "out" / f"demo-{items}-aged"
+    if (folder / "legajo.sqlite3").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).parent / "out" / f"demo-{items}" / "legajo.sqlite3", folder / "part")
+    conn = sqlite3.connect(folder / "part", isolation_level=None)
+    conn.execute("PRAGMA cache_size = -262144")
+    rng = random.Random(7)
+    days = [date(2024, 11, 26) + timedelta(days=k) for k in range(730)]  # two years of files
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO collector_line (line_hash, file_name, row, profile, outcome, detail, "
+        "applied_at, applied_by) VALUES (?, 'antiguo.txt', ?, 'csv-basico', 'applied', "
+        "'movido', '2025-01-01 00:00:00.000000', 'admin')",
+        (
+            (line_key(hashlib.sha256(str(i).encode()).hexdigest(), f"{d:%Y%m%d}"), i)
+            for i, d in enumerate(rng.choice(days) for _ in range(HISTORY))
+        ),
+    )
+    units = [r[0] for r in conn.execute("SELECT id FROM unit")]
+    conn.executemany(
+        "INSERT INTO movement (id, unit_id, at, user_id, username, method, from_location_id, "
+        "to_location_id, from_parent_id, to_parent_id, over_capacity, batch_id, note, created_at, "
+        "updated_at, version, origin) VALUES (?, ?, ?, NULL, 'admin', 'scan', NULL, NULL, NULL, "
+        "NULL, 0, NULL, '', '2025-01-01', '2025-01-01', 1, 'A01')",
+        ((f"01900000-0000-7000-8000-{i:012x}", rng.choice(units),
+          f"2025-{1 + i % 12:02d}-01 00:00:00.000000") for i in range(HISTORY)),
+    )  # fmt: skip
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    (folder / "part").rename(folder / "legajo.sqlite3")
+    return folder
 
 
 def demo_replay(items: int, n: int, scenario: str) -> None:
@@ -145,9 +194,14 @@ def demo_replay(items: int, n: int, scenario: str) -> None:
     from bench.common import demo_services, login
 
     demo_services(items).rt.db.close()  # built once, cached in bench/out/
+    source = (
+        _aged(items)
+        if scenario.endswith("-aged")
+        else Path(__file__).parent / "out" / f"demo-{items}"
+    )
     rng = random.Random(26)
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent / "out") as tmp:
-        shutil.copy(Path(__file__).parent / "out" / f"demo-{items}" / "legajo.sqlite3", tmp)
+        shutil.copy(source / "legajo.sqlite3", tmp)
         os.sync()  # else the copy's writeback competes with the import's own writes and fsyncs
         sv = Services.build(Runtime(Database.open(sqlite_url(Path(tmp))), Environment()))
         admin = login(sv)
@@ -164,7 +218,7 @@ def demo_replay(items: int, n: int, scenario: str) -> None:
             units = rng.sample(codes("SELECT barcode FROM unit WHERE kind = 'carpeta'"), n)
             boxes = codes("SELECT barcode FROM unit WHERE kind = 'caja'")
             dests = [rng.choice(boxes) for _ in units]
-        else:
+        else:  # carpetas-clustered, -aged
             every = codes("SELECT barcode FROM unit WHERE kind = 'carpeta' ORDER BY rowid")
             start = rng.randrange(len(every) - n)
             units = every[start : start + n]
