@@ -10,9 +10,9 @@ connections and run ``PRAGMA wal_checkpoint(PASSIVE)`` from another thread (whic
 without Python's lock, so on the other core). A passive checkpoint never blocks readers or
 writers, and a commit stays durable as before: ``synchronous=FULL`` syncs the log itself.
 
-The checkpointer looks at the log's size every :data:`POLL_SECONDS` and checkpoints when it grew
-by :data:`THRESHOLD_PAGES` pages, or changed at all and the last pass is :data:`IDLE_SECONDS`
-old; :meth:`close` makes a last pass.
+The checkpointer reads the log's backlog (pages not yet copied) every :data:`POLL_SECONDS` and
+checkpoints when it reaches :data:`THRESHOLD_PAGES`, or when there is any and the last pass is
+:data:`IDLE_SECONDS` old; :meth:`close` makes a last pass.
 Nothing depends on it for correctness: if it stops, the log grows until the last connection
 closes (SQLite checkpoints then) or until :data:`BACKSTOP_PAGES`, where the writers' own
 automatic checkpoint takes over again.
@@ -21,8 +21,8 @@ automatic checkpoint takes over again.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
+import struct
 import threading
 import time
 from pathlib import Path
@@ -39,9 +39,11 @@ THRESHOLD_PAGES = 1000
 BACKSTOP_PAGES = 262_144
 #: The log is cut back to this size (bytes) once checkpointed, instead of keeping its peak.
 LOG_SIZE_LIMIT = 64 * 1024 * 1024
-#: Seconds between looks at the log's size (a ``stat``).
+_U32 = struct.Struct("=I")
+_SHM_HEAD = 100  # two copies of the 48-byte WAL-index header, then the checkpoint info
+#: Seconds between looks at the log's backlog (100 bytes read from ``-shm``).
 POLL_SECONDS = 0.25
-#: A log that changed but grew less than the threshold is checkpointed after this many seconds.
+#: A backlog below the threshold is checkpointed after this many seconds.
 IDLE_SECONDS = 30.0
 
 
@@ -59,7 +61,8 @@ class WalCheckpointer:
     def __init__(self, engine: Engine, path: Path) -> None:
         self.path = path
         self.checkpoints = 0  # completed passes that copied pages (for tests and diagnostics)
-        self._wal = Path(f"{path}-wal")
+        self._shm = Path(f"{path}-shm")
+        self._closing = threading.Lock()
         self._stop = threading.Event()
         self._engine = engine
         event.listen(engine, "connect", self._on_connect)
@@ -72,12 +75,13 @@ class WalCheckpointer:
         writer_settings(dbapi_conn)
 
     def close(self) -> None:
-        """Stop the thread after a last pass over the log; idempotent."""
-        if self._thread.is_alive():
-            self._stop.set()
-            self._thread.join()
-        if event.contains(self._engine, "connect", self._on_connect):
-            event.remove(self._engine, "connect", self._on_connect)
+        """Stop the thread after a last pass over the log; idempotent, from any thread."""
+        with self._closing:
+            if self._thread.is_alive():
+                self._stop.set()
+                self._thread.join()
+            if event.contains(self._engine, "connect", self._on_connect):
+                event.remove(self._engine, "connect", self._on_connect)
 
     def _run(self) -> None:
         try:
@@ -87,42 +91,55 @@ class WalCheckpointer:
             log.exception("WAL checkpointer: cannot open %s", self.path)
             return
         try:
-            seen: tuple[int, int] = (0, 0)  # the log's (size, mtime) at the last complete pass
             last = time.monotonic()
-            # The thread polls the log's size rather than being woken by each commit: a wake-up
-            # per commit cost a scan-to-move ~0.1 ms (1.51 -> 1.60 ms median) in thread switches.
+            pinned = 0  # frames the last pass could not copy (a reader still needed them)
+            # The thread polls rather than being woken by each commit: a wake-up per commit
+            # cost a scan-to-move ~0.1 ms (1.51 -> 1.60 ms median) in thread switches.
             while True:
                 stopping = self._stop.wait(POLL_SECONDS)
-                now = self._stat()
-                if now == seen and not stopping:
-                    continue
-                # After a complete pass the next commit rewrites the log from its start, so
-                # its size grows only with more than it held: also pass every IDLE_SECONDS.
-                if stopping or now[0] - seen[0] >= THRESHOLD_PAGES * 4096 \
-                        or time.monotonic() - last >= IDLE_SECONDS:  # fmt: skip
-                    if self._pass(conn):
-                        seen = now
+                backlog = self._backlog()
+                if backlog < pinned:  # the log restarted, or another process copied it
+                    pinned = 0
+                new = backlog - pinned
+                if (
+                    stopping
+                    or new >= THRESHOLD_PAGES
+                    or (new > 0 and time.monotonic() - last >= IDLE_SECONDS)
+                ):
+                    done = self._pass(conn)
                     last = time.monotonic()
+                    # Busy (another connection is checkpointing): look again at the next poll.
+                    pinned = self._backlog() if done else 0
                 if stopping:
                     return
         finally:
             conn.close()
 
-    def _stat(self) -> tuple[int, int]:
+    def _backlog(self) -> int:
+        """Frames in the log not yet copied into the database file, from the WAL-index header
+        in ``-shm`` (https://sqlite.org/walformat.html: ``mxFrame`` at byte 16, the checkpoint's
+        ``nBackfill`` at byte 96, native byte order). Read without locks: a read torn by a
+        concurrent commit gives a wrong count for one poll, and the next poll reads it again."""
         try:
-            st = os.stat(self._wal)
+            with open(self._shm, "rb") as f:
+                head = f.read(_SHM_HEAD)
         except OSError:
-            return (0, 0)
-        return (st.st_size, st.st_mtime_ns)
+            return 0
+        if len(head) < _SHM_HEAD:
+            return 0
+        (max_frame,) = _U32.unpack_from(head, 16)
+        (backfill,) = _U32.unpack_from(head, 96)
+        return max(0, int(max_frame) - int(backfill))
 
     def _pass(self, conn: sqlite3.Connection) -> bool:
-        """One passive checkpoint; whether it copied the whole log (a reader that still needs
-        older pages keeps them in it: the next pass tries again)."""
+        """One passive checkpoint; False when it could not run (another connection was
+        checkpointing: SQLite answers ``(1, -1, -1)``) or failed. Pages a reader still needs
+        stay in the log; the next pass copies them."""
         try:
-            _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error:
             log.exception("WAL checkpoint of %s failed", self.path)
             return False
         if copied > 0:
             self.checkpoints += 1
-        return bool(frames == copied)
+        return not busy and frames >= 0

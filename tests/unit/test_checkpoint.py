@@ -56,6 +56,32 @@ def test_the_writers_leave_checkpoints_to_the_thread(tmp_path) -> None:
     db.close()
 
 
+def test_a_second_batch_is_copied_though_the_log_file_does_not_grow(tmp_path) -> None:
+    """After a pass the next commits rewrite the log from its start: the file keeps its size,
+    so the thread counts the pages not yet copied (from ``-shm``), not the file's size."""
+    db = Database.open(sqlite_url(tmp_path))
+    assert db.checkpointer is not None
+    _fill(db, 3 * THRESHOLD_PAGES)
+    assert _eventually(lambda: db.checkpointer is not None and db.checkpointer.checkpoints >= 1)
+    size = (tmp_path / "legajo.sqlite3-wal").stat().st_size
+    _fill(db, THRESHOLD_PAGES + 200)
+    assert (tmp_path / "legajo.sqlite3-wal").stat().st_size == size
+    assert _eventually(lambda: db.checkpointer is not None and db.checkpointer.checkpoints >= 2)
+    db.close()
+
+
+def test_the_backlog_is_read_as_sqlite_counts_it(tmp_path) -> None:
+    db = Database.open(sqlite_url(tmp_path))
+    assert db.checkpointer is not None
+    db.checkpointer.close()  # looked at by hand from here
+    _fill(db, 40)
+    backlog = db.checkpointer._backlog()
+    frames, copied = _pending(tmp_path / "legajo.sqlite3")  # copies them: then none is left
+    assert backlog == frames > 40 and copied == frames
+    assert db.checkpointer._backlog() == 0
+    db.close()
+
+
 def test_a_small_commit_waits_for_more_and_close_finishes_the_log(tmp_path) -> None:
     db = Database.open(sqlite_url(tmp_path))
     assert db.checkpointer is not None
