@@ -306,7 +306,7 @@ class _LineParser:
             day = at.toordinal()
             prefix = self.key_days.get(day)
             if prefix is None:
-                prefix = self.key_days[day] = f"{KEY_MARK}{at:%Y%m%d}"
+                prefix = self.key_days[day] = f"{KEY_MARK}{at.year:04d}{at.month:02d}{at.day:02d}"
             key = prefix + digest[:55]
         else:
             key = line_key(digest, None)
@@ -339,18 +339,23 @@ class _LineParser:
         ):
             h, mi, s = int(m[1]), int(m[2]), int(m[3])
             if h < 24 and mi < 60 and s < 60:
-                return datetime.fromtimestamp(midnight + 3600 * h + 60 * mi + s, UTC)
+                try:
+                    return datetime.fromtimestamp(midnight + 3600 * h + 60 * mi + s, UTC)
+                except (ValueError, OverflowError):
+                    pass  # after 9999 in UTC: the exact path reports it
         day = _strptime(day_raw, profile.date_format)
         clock = _strptime(time_raw, profile.time_format) if time_raw else datetime(1900, 1, 1)
-        if day is None or clock is None:
-            raw = raw or f"{day_raw} {time_raw}".strip()
-            fmt = f"{profile.date_format} {profile.time_format}"
-            problems.append(_problem(row, name, "collector.timestamp",
-                                     N_("Fecha u hora inválida: «{value}» (formato esperado {format})."),
-                                     value=raw, format=fmt))  # fmt: skip
-            return None
-        local = datetime.combine(day.date(), clock.time(), tzinfo=LOCAL_TZ)
-        return local.astimezone(UTC)
+        if day is not None and clock is not None:
+            try:
+                return datetime.combine(day.date(), clock.time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+            except (ValueError, OverflowError):
+                pass  # 31/12/9999 after 19:00 in Bogotá is in the year 10000 in UTC
+        raw = raw or f"{day_raw} {time_raw}".strip()
+        fmt = f"{profile.date_format} {profile.time_format}"
+        problems.append(_problem(row, name, "collector.timestamp",
+                                 N_("Fecha u hora inválida: «{value}» (formato esperado {format})."),
+                                 value=raw, format=fmt))  # fmt: skip
+        return None
 
 
 def _split(line: str, row: int, profile: Profile) -> dict[str, str] | list[RowProblem]:

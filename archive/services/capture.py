@@ -217,6 +217,7 @@ class CaptureService:
                 row = CollectorProfile(name=profile.name, spec=profile.to_json())
                 s.add(row)
             else:
+                _refuse_rereading(s, Profile.from_json(row.spec), profile)
                 row.spec = profile.to_json()
             s.flush()
             write_audit(uow, self.rt, actor, module="captura", action="collector.profile", entity="collector_profile",
@@ -465,6 +466,27 @@ def _open_transfer(s: Session, ref: str) -> Transfer:
                               N_("La transferencia {ref} está «{status}»: solo se reciben transferencias en borrador o enviadas. No se aplicó ninguna línea."),
                               ref=ref, status=t.status)  # fmt: skip
     return t
+
+
+#: What decides a line's fields and its time, and so its key (``line_key``: the scan day).
+_READING = ("kind", "fields", "widths", "delimiter", "date_format", "time_format")
+
+
+def _refuse_rereading(s: Session, old: Profile, new: Profile) -> None:
+    """Raise if ``new`` reads lines differently from ``old`` and lines were imported with it:
+    the same file would then give other keys and apply again."""
+    changed = [name for name in _READING if getattr(old, name) != getattr(new, name)]
+    if changed and s.scalar(
+        select(CollectorLine.line_hash).where(CollectorLine.profile == old.name).limit(1)
+    ):
+        raise ValidationError(
+            "collector.profile_in_use",
+            N_("Con el perfil {name} ya se importaron archivos: si cambia cómo lee los campos o las "
+               "fechas ({settings}), esos archivos se tomarían como nuevos y se aplicarían otra vez. "
+               "Cree un perfil con otro nombre."),
+            name=old.name,
+            settings=", ".join(changed),
+        )  # fmt: skip
 
 
 _APPLIED = f"SELECT line_hash FROM {CollectorLine.__tablename__} WHERE line_hash IN"

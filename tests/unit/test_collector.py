@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def test_fixed_width_profile() -> None:
         (f"{F1};26/11/2026;08:15:00;MOV;", (1, "ubicacion", "collector.location_missing")),
         (f";26/11/2026;08:15:00;MOV;{U1}", (1, "barcode", "collector.barcode_empty")),
         ("\x00\x01\x02garbage;;;;", (1, "", "collector.garbage")),
+        (f"{F1};31/12/9999;20:00:00;MOV;{U1}", (1, "fecha", "collector.timestamp")),  # UTC: 10000
     ],
 )
 def test_row_level_problems(line: str, expected: tuple[int, str, str]) -> None:
@@ -235,6 +237,23 @@ def test_unknown_profile_and_custom_profiles(services, admin) -> None:
     assert "coma" in services.capture.profiles(admin)
     with pytest.raises(ValidationError):
         services.capture.save_profile(admin, CSV)
+
+
+def test_a_profile_in_use_keeps_how_it_reads_dates_and_fields(services, admin, place) -> None:
+    _dep, other, boxes = place
+    mine = Profile("mio", "delimited", fields=CSV.fields, date_format="%d/%m/%Y")
+    services.capture.save_profile(admin, mine)
+    services.capture.save_profile(admin, replace(mine, date_format="%m/%d/%Y"))  # nothing read yet
+    services.capture.save_profile(admin, mine)
+    data = _file(boxes[:1], other).replace(b"26/11/2026", b"05/11/2026")
+    assert services.capture.import_collector(admin, data, "f.txt", "mio").count("applied") == 1
+    with pytest.raises(ValidationError) as refused:
+        services.capture.save_profile(admin, replace(mine, date_format="%m/%d/%Y"))
+    assert refused.value.code == "collector.profile_in_use"
+    assert refused.value.params["settings"] == "date_format"
+    services.capture.save_profile(admin, replace(mine, header=True))  # rows shift; keys do not
+    again = services.capture.import_collector(admin, b"cabecera\n" + data, "f.txt", "mio")
+    assert again.count("duplicate") == 1
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.txt")))
