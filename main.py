@@ -57,7 +57,11 @@ def build_services(data_dir: object) -> object:
     from archive.services.runtime import Environment, Runtime
 
     db = Database.open(sqlite_url(Path(str(data_dir))))
-    return Services.build(Runtime(db, Environment()))
+    try:
+        return Services.build(Runtime(db, Environment()))
+    except BaseException:
+        db.close()  # its checkpointer thread makes a last pass and stops
+        raise
 
 
 def _early_lang(argv: list[str]) -> str | None:
