@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.domain.errors import LegajoError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,10 +45,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return all_commands()[args.command](services, args)
         except LegajoError as e:
             return report_error(e, args.json)
+        except OSError as e:  # a file named on the command line that cannot be read or written
+            return report_error(_file_error(e), args.json)
         except KeyboardInterrupt:
             return 130
     finally:
         services.rt.db.close()
+
+
+def _file_error(e: OSError) -> LegajoError:
+    from archive.domain.errors import ValidationError
+    from archive.i18n import N_
+
+    return ValidationError(
+        "cli.file",
+        N_("No se pudo usar el archivo {file}: {reason}"),
+        file=str(e.filename or ""),
+        reason=e.strerror or str(e),
+    )
 
 
 def build_services(data_dir: object) -> object:

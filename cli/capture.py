@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-from archive.i18n import _
+from archive.domain.collector import Profile
+from archive.domain.errors import NotFound, ValidationError
+from archive.i18n import N_, _, render_error
 from archive.services.container import Services
 from archive.services.runtime import Actor
 from cli.commands import Handler, login
@@ -50,6 +53,16 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     w.add_argument("--interval", type=float, default=5.0)
     w.add_argument("--once", action="store_true", help=_("procesar lo que haya y salir"))
     cs.add_parser("profiles", parents=[common], help=_("perfiles disponibles"))
+    show = cs.add_parser(
+        "profile", parents=[common], help=_("mostrar un perfil en JSON (para copiarlo y editarlo)")
+    )
+    show.add_argument("name", metavar=_("NOMBRE"))
+    save = cs.add_parser(
+        "save-profile",
+        parents=[common],
+        help=_("crear o reemplazar un perfil desde un archivo JSON"),
+    )
+    save.add_argument("file", type=Path, metavar=_("ARCHIVO"))
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -168,6 +181,23 @@ def cmd_collector(sv: Services, args: argparse.Namespace) -> int:
         else:
             for name in sorted(profiles):
                 print(name)
+        return 0
+    if args.action == "profile":
+        profiles = sv.capture.profiles(actor)
+        found = profiles.get(args.name)
+        if found is None:
+            raise NotFound("collector.profile_unknown", N_("No existe el perfil de colector {name}. Perfiles: {names}."),
+                           name=args.name, names=", ".join(sorted(profiles)))  # fmt: skip
+        print(json.dumps(json.loads(found.to_json()), ensure_ascii=False, indent=2))
+        return 0
+    if args.action == "save-profile":
+        try:
+            profile = Profile.from_json(args.file.read_text(encoding="utf-8-sig"))
+        except ValidationError as e:  # the reason, said of the file it is in
+            raise ValidationError("collector.profile_file", N_("{file}: {message}"),
+                                  file=str(args.file), message=render_error(e)) from e  # fmt: skip
+        sv.capture.save_profile(actor, profile)
+        print(_("Perfil {name} guardado.").format(name=profile.name))
         return 0
     if args.action == "import":
         result = sv.capture.import_collector(actor, args.file.read_bytes(), args.file.name, args.profile,

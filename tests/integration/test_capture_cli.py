@@ -114,6 +114,34 @@ def test_attach_then_collector_import_is_idempotent(demo_dir: Path, tmp_path: Pa
     assert json.loads(r.stdout)["applied"] == 0 and json.loads(r.stdout)["duplicates"] == 1
 
 
+def test_collector_profiles_are_shown_and_saved_as_json(demo_dir: Path, tmp_path: Path) -> None:
+    r = legajo(demo_dir, "collector", "profile", "csv-basico")
+    assert r.returncode == 0, r.stderr
+    spec = json.loads(r.stdout)
+    assert spec["fields"] == ["barcode", "fecha", "hora", "operacion", "ubicacion"]
+    spec.update(name="coma-sin-hora", delimiter=",", fields=["barcode", "fecha", "ubicacion"])
+    mine = tmp_path / "perfil.json"
+    mine.write_text(json.dumps(spec), encoding="utf-8")
+    r = legajo(demo_dir, "collector", "save-profile", str(mine))
+    assert r.returncode == 0 and "coma-sin-hora" in r.stdout, r.stderr
+    assert "coma-sin-hora" in legajo(demo_dir, "collector", "profiles").stdout.split()
+    assert json.loads(legajo(demo_dir, "collector", "profile", "coma-sin-hora").stdout) == spec
+    mine.write_text(json.dumps(spec | {"kind": "columnas"}), encoding="utf-8")
+    r = legajo(demo_dir, "collector", "save-profile", str(mine))
+    assert r.returncode == 1 and "perfil.json: Tipo de perfil desconocido: columnas" in r.stderr
+    mine.write_text("{nombre: x", encoding="utf-8")
+    r = legajo(demo_dir, "collector", "save-profile", str(mine))
+    assert r.returncode == 1 and "perfil.json: Perfil de colector inválido" in r.stderr
+    r = legajo(demo_dir, "collector", "profile", "no-existe")
+    assert r.returncode == 1 and "coma-sin-hora" in r.stderr  # the names that exist
+    r = legajo(demo_dir, "collector", "save-profile", str(tmp_path / "falta.json"))
+    assert r.returncode == 1 and "falta.json" in r.stderr and "Traceback" not in r.stderr
+    r = legajo(
+        demo_dir, "collector", "import", str(tmp_path / "falta.txt"), "--profile", "csv-basico"
+    )
+    assert r.returncode == 1 and "falta.txt" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_collector_watch_once(demo_dir: Path, tmp_path: Path) -> None:
     inbox = tmp_path / "entrada"
     inbox.mkdir()
