@@ -130,6 +130,43 @@ def test_collector_preview_then_apply_and_folder_watch(qtbot: QtBot, view: Captu
     shutil.rmtree(inbox)
 
 
+def test_collector_profile_form_saves_a_new_format_used_at_once(qtbot: QtBot, view: CaptureView,
+                                                                 services: Services, admin: Actor,
+                                                                 tmp_path: Path) -> None:  # fmt: skip
+    view.tabs.setCurrentIndex(1)
+    view.profile.setCurrentText("csv-basico")
+    dialog = view.edit_profile()
+    assert dialog.fields.text() == "barcode, fecha, hora, operacion, ubicacion"
+    dialog.save_button.click()  # a built-in name is refused by the service, shown inline
+    qtbot.waitUntil(dialog.error.isVisible, timeout=5000)
+    assert "de fábrica" in dialog.error.text() and dialog.isVisible()
+    dialog.name.setText("coma")
+    dialog.delimiter.setCurrentText(",")
+    dialog.fields.setText("barcode, ubicacion")
+    dialog.operations.setText("MOV=move, X")
+    dialog.save_button.click()  # read by the form itself: nothing sent
+    assert "código=acción" in dialog.error.text() and "«X»" in dialog.error.text()
+    dialog.operations.setText("MOV=move")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: view.profile.currentText() == "coma", timeout=5000)
+    assert not dialog.isVisible()
+    saved = services.capture.profiles(admin)["coma"]
+    assert (saved.delimiter, saved.fields, saved.operations) == (
+        ",",
+        ("barcode", "ubicacion"),
+        {"MOV": "move"},
+    )
+    a = services.locations.create(admin, level_code="deposito", code="1")
+    b = services.locations.create(admin, level_code="deposito", code="2")
+    [box] = services.units.register(admin, type_code="X200", count=1, location_id=a.id)
+    f = tmp_path / "coma.txt"
+    f.write_text(f"{box.barcode},{b.barcode}\n", "utf-8")
+    view.collector_file.setText(str(f))
+    view.preview_button.click()
+    qtbot.waitUntil(view.apply_button.isEnabled, timeout=5000)
+    assert "por aplicar 1" in view.collector_status.text()
+
+
 def test_collector_reception_against_the_chosen_transfer(qtbot: QtBot, view: CaptureView, session: Session,
                                                          services: Services, admin: Actor, tmp_path: Path) -> None:  # fmt: skip
     from archive.services.trd import TrdApproval

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive.domain.collector import BUILTIN_PROFILES, Profile
 from archive.domain.errors import LegajoError
 from archive.domain.permissions import Permission
 from archive.i18n import _, render_error
@@ -30,6 +31,7 @@ from archive.services.transfers import OPEN, TransferRow
 from desktop.session import Session
 from desktop.views import View, hint_label, primary_button, title_label
 from desktop.views.capture.camera_panel import CameraPanel, SourceFactory
+from desktop.views.capture.profile_dialog import ProfileDialog
 from desktop.views.transfers.transfers import KINDS, STATUSES
 from scanners.scan import Scan
 from scanners.worker import FileOutcome, decode_files
@@ -165,6 +167,11 @@ class CaptureView(View):
         self.collector_file.setPlaceholderText(_("Archivo descargado del colector"))
         browse = QPushButton(_("Elegir…"), page)
         self.profile = QComboBox(page)
+        self.profile_button = QPushButton(_("Perfil…"), page)
+        self.profile_button.setToolTip(
+            _("Ver el perfil elegido o crear uno para otro formato de archivo")
+        )
+        self._profiles: dict[str, Profile] = {}
         self.preview_button = QPushButton(_("Vista previa"), page)
         self.apply_button = primary_button(_("Aplicar"), page)
         self.apply_button.setEnabled(False)
@@ -184,6 +191,7 @@ class CaptureView(View):
             self.collector_file,
             browse,
             self.profile,
+            self.profile_button,
             self.preview_button,
             self.apply_button,
         ):
@@ -199,6 +207,7 @@ class CaptureView(View):
         v.addWidget(self.collector_table, 1)
         v.addWidget(self.collector_status)
         browse.clicked.connect(self._browse_collector)
+        self.profile_button.clicked.connect(self.edit_profile)
         self.preview_button.clicked.connect(lambda: self.import_collector(dry_run=True))
         self.apply_button.clicked.connect(lambda: self.import_collector(dry_run=False))
         self.watch_toggle.toggled.connect(self._toggle_watch)
@@ -206,7 +215,7 @@ class CaptureView(View):
 
     def reload(self) -> None:
         sv, actor = self.session.services, self.session.actor
-        self.session.run(lambda: sorted(sv.capture.profiles(actor)), on_done=self._profiles_loaded)
+        self.session.run(lambda: sv.capture.profiles(actor), on_done=self._profiles_loaded)
         self._load_transfers()
 
     def on_changes(self, changes: Changes) -> None:
@@ -233,12 +242,27 @@ class CaptureView(View):
         index = self.transfer.findData(current)
         self.transfer.setCurrentIndex(max(index, 0))
 
-    def _profiles_loaded(self, names: list[str]) -> None:
-        current = self.profile.currentText()
+    def _profiles_loaded(self, profiles: dict[str, Profile], select: str = "") -> None:
+        current = select or self.profile.currentText()
+        self._profiles = profiles
         self.profile.clear()
-        self.profile.addItems(names)
-        if current in names:
+        self.profile.addItems(sorted(profiles))
+        if current in profiles:
             self.profile.setCurrentText(current)
+
+    def edit_profile(self) -> ProfileDialog:
+        """Open the profile form on the chosen profile; once saved, it is the chosen one."""
+        dialog = ProfileDialog(self.session, self._profiles.get(self.profile.currentText())
+                               or BUILTIN_PROFILES["csv-basico"], self)  # fmt: skip
+        sv, actor = self.session.services, self.session.actor
+
+        def saved(name: str) -> None:
+            self.session.run(lambda: sv.capture.profiles(actor),
+                             on_done=lambda found: self._profiles_loaded(found, name))  # fmt: skip
+
+        dialog.saved.connect(saved)
+        dialog.open()
+        return dialog
 
     def _browse_collector(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, _("Archivo del colector"))
