@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from archive.domain.errors import LegajoError
+    from archive.services.container import Services
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,7 +66,7 @@ def _file_error(e: OSError) -> LegajoError:
     )
 
 
-def build_services(data_dir: object) -> object:
+def build_services(data_dir: object) -> Services:
     """Open (migrating) the workstation database in ``data_dir`` and build every service."""
     from pathlib import Path
 

@@ -118,14 +118,14 @@ def cmd_locations(sv: Services, args: argparse.Namespace) -> int:
             emit_table([_("Código"), _("Nivel"), _("Prefijo")], [(lv.code, _(lv.name), lv.prefix) for lv in levels])
         return 0
     if args.action == "create-range":
-        levels = []
+        ranges: list[RangeLevel] = []
         for spec in args.level:
             if "=" not in spec:
                 raise ValidationError("cli.level_spec", N_("Use NIVEL=RANGO, p. ej. modulo=1-4 (recibido «{spec}»)."), spec=spec)
             code, rng = spec.split("=", 1)
-            levels.append(RangeLevel(code.strip(), rng.strip()))
+            ranges.append(RangeLevel(code.strip(), rng.strip()))
         parent = _location_id(sv, actor, args.parent)
-        preview = sv.locations.preview_range(actor, parent, levels)
+        preview = sv.locations.preview_range(actor, parent, ranges)
         if args.dry_run or preview.existing:
             if args.json:
                 emit_json(preview)
@@ -134,7 +134,7 @@ def cmd_locations(sv: Services, args: argparse.Namespace) -> int:
                 if preview.existing:
                     print(_("Ya existen: {paths}").format(paths=", ".join(preview.existing[:10])))
             return 1 if preview.existing and not args.dry_run else 0
-        n = sv.locations.create_range(actor, parent, levels, capacity_units=args.capacity_units, capacity_cm=args.capacity_cm)
+        n = sv.locations.create_range(actor, parent, ranges, capacity_units=args.capacity_units, capacity_cm=args.capacity_cm)
         _done(args, {"created": n, "leaves": len(preview.paths)}, _("{n} ubicaciones creadas.").format(n=n))
         return 0
     if args.action == "free":
@@ -222,10 +222,10 @@ def cmd_count(sv: Services, args: argparse.Namespace) -> int:
         print(title)
         for line in subtitle:
             print(line)
-        for name, headers, rows in sections:
-            print(f"\n{name} ({len(rows)})")
-            if rows:
-                emit_table(headers, rows)
+        for name, headers, table in sections:
+            print(f"\n{name} ({len(table)})")
+            if table:
+                emit_table(headers, table)
     else:
         print(_("Informe escrito en {file}.").format(file=args.output))
     return 0

@@ -33,11 +33,11 @@ class TableReport:
     sections: list[TableSection] = field(default_factory=list)
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # ReportLab ships no type hints
     """Canvas that knows the page count when it draws each page's footer."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self._states: list[dict[str, object]] = []
 
     def showPage(self) -> None:

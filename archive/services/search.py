@@ -205,9 +205,10 @@ class SearchService:
         if actor.own_dependencia_only:
             return FacetCounts(0, {})  # counts over other offices' records would leak them
         try:
-            return self.index.facets(text)
+            counts: FacetCounts = self.index.facets(text)
         except (SearchIndexUnavailable, SearchIndexLocked):
             return FacetCounts(0, {})  # facets come back once the index is rebuilt
+        return counts
 
     def _exact(self, s: Any, text: str) -> tuple[Hit, ...]:
         value = text.strip()

@@ -94,8 +94,12 @@ class IndexKeeper(QObject):
             self._done(0)
             return
         search = self.session.services.search
-        self.session.runner.run_io(lambda _ctx: (search.apply_batch(batch), search.warm_facets()),
-                                   on_done=lambda _r: self._done(batch.changes), on_error=self._failed, owner=self)  # fmt: skip
+        def write(_ctx: object) -> None:
+            search.apply_batch(batch)
+            search.warm_facets()
+
+        self.session.runner.run_io(write, on_done=lambda _r: self._done(batch.changes), on_error=self._failed,
+                                   owner=self)  # fmt: skip
 
     def _done(self, n: int) -> None:
         self._busy = False

@@ -127,7 +127,7 @@ class LoansView(View):
         hint = _("Escanee una unidad para recibirla") if self.manager else _("Escanee una unidad para solicitarla")
         self.scan_field = ScanField(self, hint)
         filters = QHBoxLayout()
-        widgets = [(_("&Estado:"), self.state_filter)]
+        widgets: list[tuple[str, QWidget]] = [(_("&Estado:"), self.state_filter)]
         if self.manager:
             widgets += [(_("&Dependencia:"), self.dependencia_filter), (_("Solicita&nte:"), self.requester_filter)]
         else:
