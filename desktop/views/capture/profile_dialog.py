@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -20,7 +19,7 @@ from archive.domain.collector import FIELDS, Profile
 from archive.domain.errors import LegajoError, ValidationError
 from archive.i18n import N_, _
 from desktop.session import Session
-from desktop.views import error_label, hint_label, show_inline
+from desktop.views import error_label, form_layout, hint_label, show_inline
 
 _OPERATIONS = {"move": N_("mover"), "count": N_("contar"), "reception": N_("recibir")}
 _TAB = "TAB"
@@ -66,7 +65,7 @@ class ProfileDialog(QDialog):
         self.default_operation.setCurrentIndex(
             max(self.default_operation.findData(profile.default_operation), 0)
         )
-        form = QFormLayout()
+        form = form_layout()
         form.addRow(_("&Nombre:"), self.name)
         form.addRow(_("&Tipo:"), self.kind)
         form.addRow(_("&Separador:"), self.delimiter)
