@@ -33,13 +33,20 @@ class NoCamera(ValidationError):
     """No camera could be opened."""
 
 
-def no_camera(index: int) -> NoCamera:
+def no_camera(device: int | str) -> NoCamera:
+    if isinstance(device, str):
+        return NoCamera(
+            "camera.address",
+            N_("No se pudo abrir la cámara en {address}: revise la dirección y que la cámara o el "
+               "teléfono estén encendidos y en la misma red."),
+            address=device,
+        )  # fmt: skip
     return NoCamera(
         "camera.none",
         N_(
             "No se encontró ninguna cámara (dispositivo {index}). Conecte una cámara o use el lector de código de barras."
         ),
-        index=index,
+        index=device,
     )
 
 
@@ -52,18 +59,34 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-class OpenCVCamera:
-    """A camera through ``cv2.VideoCapture``; raises :class:`NoCamera` when it cannot open."""
+#: Milliseconds a network camera may take to open, and to send a frame (FFmpeg's own wait is
+#: about 30 s: an unreachable address would leave "Iniciar cámara" hanging that long).
+NETWORK_TIMEOUT_MS = 5000
 
-    def __init__(self, index: int = 0, width: int = 1280, height: int = 720) -> None:
+
+class OpenCVCamera:
+    """A camera through ``cv2.VideoCapture``; raises :class:`NoCamera` when it cannot open.
+
+    ``device``: the index of a local camera, or an address FFmpeg opens — a network camera or a
+    phone running a webcam app (``http://192.168.1.20:8080/video``, ``rtsp://…``), or a video
+    file. Opening an address can take seconds: call it off the GUI thread.
+    """
+
+    def __init__(self, device: int | str = 0, width: int = 1280, height: int = 720) -> None:
         import cv2
 
-        self._cap = cv2.VideoCapture(index)
+        if isinstance(device, str):
+            self._cap = cv2.VideoCapture(device, cv2.CAP_FFMPEG, [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, NETWORK_TIMEOUT_MS,
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC, NETWORK_TIMEOUT_MS])  # fmt: skip
+        else:
+            self._cap = cv2.VideoCapture(device)
         if not self._cap.isOpened():
             self._cap.release()
-            raise no_camera(index)
-        self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+            raise no_camera(device)
+        if not isinstance(device, str):  # a stream or a file has the size it has
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
 
     def read(self) -> Frame | None:
         ok, frame = self._cap.read()

@@ -22,6 +22,7 @@ from desktop.views.capture import CaptureView
 from scanners.camera import ImageFrameSource, no_camera
 from tests.gui.test_inventory_common import IGNORE_SIZE_HINTS, idle, open_view, session
 from tests.samples.decode.make_corpus import label_pdf_image
+from tests.samples.decode.stream import mjpeg_stream
 
 pytestmark = IGNORE_SIZE_HINTS
 __all__ = ["session"]  # fixture
@@ -43,9 +44,39 @@ def view(qtbot: QtBot, session: Session) -> CaptureView:
 
 def test_no_camera_is_a_clear_message(qtbot: QtBot, view: CaptureView) -> None:
     view.tabs.setCurrentWidget(view.camera)
-    view.camera.start_button.click()
-    assert "No se encontró ninguna cámara" in view.camera.status.text()
+    view.camera.start_button.click()  # opened off the GUI thread
+    qtbot.waitUntil(
+        lambda: "No se encontró ninguna cámara" in view.camera.status.text(), timeout=5000
+    )
     assert view.camera.start_button.isEnabled() and not view.camera.stop_button.isEnabled()
+
+
+def test_a_network_camera_by_its_address(qtbot: QtBot, session: Session) -> None:
+    """The real OpenCV source (the panel's default factory) on an MJPEG stream, as a phone's
+    webcam app serves it; then an address where nothing answers."""
+    value = format_barcode(BarcodeKind.CARPETA, "0A1", 43)
+    label = cv2.resize(
+        label_pdf_image("CARPETA", value), None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA
+    )
+    frame = cv2.cvtColor(
+        cv2.copyMakeBorder(label, 150, 150, 300, 300, cv2.BORDER_CONSTANT, value=255),
+        cv2.COLOR_GRAY2BGR,
+    )
+    v = open_view(qtbot, CaptureView(session))
+    assert isinstance(v, CaptureView)
+    v.tabs.setCurrentWidget(v.camera)
+    with mjpeg_stream(frame) as url:
+        v.camera.address.setText(url)
+        with qtbot.waitSignal(v.camera.scanned, timeout=15000) as got:
+            v.camera.start_button.click()
+        assert got.args[0].value == value and v.camera.frames >= 1
+        v.camera.stop()
+    idle(qtbot, session)
+    v.camera.address.setText("http://127.0.0.1:9/video")
+    v.camera.start_button.click()
+    qtbot.waitUntil(lambda: "127.0.0.1:9" in v.camera.status.text(), timeout=15000)
+    assert "No se pudo abrir la cámara" in v.camera.status.text()
+    assert v.camera.start_button.isEnabled() and not v.camera.stop_button.isEnabled()
 
 
 def test_fake_camera_reads_a_label_and_dispatches_a_scan(qtbot: QtBot, session: Session) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from scanners.camera import FrameDecoder, ImageFrameSource, NoCamera, OpenCVCamera
+from tests.samples.decode.stream import mjpeg_stream
 
 FILES = Path(__file__).parents[1] / "samples" / "decode" / "files"
 
@@ -66,3 +67,28 @@ def test_no_camera_is_a_clear_error() -> None:
     assert (
         e.value.code == "camera.none" and "No se encontró ninguna cámara" in e.value.untranslated()
     )
+
+
+def test_a_network_camera_streams_frames_that_are_read() -> None:
+    """The real OpenCV capture on a network camera (an MJPEG stream served here, as a phone's
+    webcam app or an IP camera serves it): frames arrive and the label on them is read."""
+    with mjpeg_stream(frame("label-expediente--clean.png")) as url:
+        camera = OpenCVCamera(url)
+        decoder = FrameDecoder()
+        try:
+            reads = []
+            for _ in range(30):
+                got = camera.read()
+                assert got is not None and got.ndim == 3
+                reads += decoder.feed(got)
+                if reads:
+                    break
+        finally:
+            camera.close()
+    assert [r.value for r in reads] == ["E0A100000042S"]
+
+
+def test_an_address_that_does_not_answer_is_a_clear_error() -> None:
+    with pytest.raises(NoCamera) as e:
+        OpenCVCamera("http://127.0.0.1:9/video")  # the discard port: nothing listens
+    assert e.value.code == "camera.address" and "127.0.0.1:9" in e.value.untranslated()

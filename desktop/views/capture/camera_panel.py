@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +24,7 @@ from desktop.session import Session
 from scanners.camera import CameraRead, FrameDecoder, FrameSource, OpenCVCamera
 from scanners.scan import Scan
 
-SourceFactory = Callable[[int], FrameSource]
+SourceFactory = Callable[[int | str], FrameSource]
 
 
 class CameraPanel(QWidget):
@@ -56,6 +57,14 @@ class CameraPanel(QWidget):
         self.frames = 0
         self.camera = QComboBox(self)
         self.camera.addItems([_("Cámara {n}").format(n=i) for i in range(4)])
+        self.address = QLineEdit(self)
+        self.address.setPlaceholderText(
+            _("o la dirección de una cámara de red o un teléfono (http://…, rtsp://…)")
+        )
+        self.address.setToolTip(
+            _("Con una dirección se usa esa cámara en lugar de la elegida en la lista.")
+        )
+        self.address.setMinimumWidth(360)
         self.start_button = QPushButton(_("Iniciar cámara"), self)
         self.stop_button = QPushButton(_("Detener"), self)
         self.stop_button.setEnabled(False)
@@ -65,7 +74,7 @@ class CameraPanel(QWidget):
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
         top = QHBoxLayout()
-        for w in (self.camera, self.start_button, self.stop_button):
+        for w in (self.camera, self.address, self.start_button, self.stop_button):
             top.addWidget(w)
         top.addStretch(1)
         layout = QVBoxLayout(self)
@@ -79,16 +88,24 @@ class CameraPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
 
     def start(self) -> None:
-        """Open the selected camera; a missing camera is a clear message, not an error box."""
-        try:
-            self._source = self._factory(self.camera.currentIndex())
-        except LegajoError as exc:
-            self.status.setText(render_error(exc))
-            return
-        self.status.setText(_("Apunte la cámara al código de barras."))
+        """Open the selected camera (or the address typed) off the GUI thread: a network camera
+        can take seconds to answer. A missing camera is a clear message, not an error box."""
+        device: int | str = self.address.text().strip() or self.camera.currentIndex()
+        factory = self._factory
         self.start_button.setEnabled(False)
+        self.status.setText(_("Abriendo la cámara…"))
+        self.session.runner.run_io(lambda _ctx: factory(device), on_done=self._opened,
+                                   on_error=self._open_failed, owner=self)  # fmt: skip
+
+    def _opened(self, source: FrameSource) -> None:
+        self._source = source
+        self.status.setText(_("Apunte la cámara al código de barras."))
         self.stop_button.setEnabled(True)
         self._timer.start()
+
+    def _open_failed(self, error: LegajoError) -> None:
+        self.start_button.setEnabled(True)
+        self.status.setText(render_error(error))
 
     def stop(self) -> None:
         self._timer.stop()
