@@ -165,7 +165,7 @@ def test_collector_profile_form_saves_a_new_format_used_at_once(qtbot: QtBot, vi
                                                                  services: Services, admin: Actor,
                                                                  tmp_path: Path) -> None:  # fmt: skip
     view.tabs.setCurrentIndex(1)
-    view.profile.setCurrentText("csv-basico")
+    assert view.profile.currentText() == "csv-basico"  # chosen at first, not the first by name
     dialog = view.edit_profile()
     assert dialog.fields.text() == "barcode, fecha, hora, operacion, ubicacion"
     dialog.save_button.click()  # a built-in name is refused by the service, shown inline

@@ -243,7 +243,7 @@ class CaptureView(View):
         self.transfer.setCurrentIndex(max(index, 0))
 
     def _profiles_loaded(self, profiles: dict[str, Profile], select: str = "") -> None:
-        current = select or self.profile.currentText()
+        current = select or self.profile.currentText() or "csv-basico"  # the documented default
         self._profiles = profiles
         self.profile.clear()
         self.profile.addItems(sorted(profiles))
