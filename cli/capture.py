@@ -192,7 +192,13 @@ def cmd_collector(sv: Services, args: argparse.Namespace) -> int:
         return 0
     if args.action == "save-profile":
         try:
-            profile = Profile.from_json(args.file.read_text(encoding="utf-8-sig"))
+            try:
+                text = args.file.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as e:
+                raise ValidationError("collector.profile_encoding",
+                                      N_("El archivo no está en UTF-8 (byte {position})."),
+                                      position=e.start) from e  # fmt: skip
+            profile = Profile.from_json(text)
         except ValidationError as e:  # the reason, said of the file it is in
             raise ValidationError("collector.profile_file", N_("{file}: {message}"),
                                   file=str(args.file), message=render_error(e)) from e  # fmt: skip

@@ -132,6 +132,9 @@ def test_collector_profiles_are_shown_and_saved_as_json(demo_dir: Path, tmp_path
     mine.write_text("{nombre: x", encoding="utf-8")
     r = legajo(demo_dir, "collector", "save-profile", str(mine))
     assert r.returncode == 1 and "perfil.json: Perfil de colector inválido" in r.stderr
+    mine.write_bytes('{"name": "año"}'.encode("cp1252"))
+    r = legajo(demo_dir, "collector", "save-profile", str(mine))
+    assert r.returncode == 1 and "perfil.json: El archivo no está en UTF-8" in r.stderr
     r = legajo(demo_dir, "collector", "profile", "no-existe")
     assert r.returncode == 1 and "coma-sin-hora" in r.stderr  # the names that exist
     r = legajo(demo_dir, "collector", "save-profile", str(tmp_path / "falta.json"))
